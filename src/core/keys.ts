@@ -1,0 +1,71 @@
+import type { SessionId } from './session-id.js';
+
+/**
+ * The Redis key layout of the contract (section 5). With `hashTags` the id is written
+ * `{<id>}` so every key of one session lands in one cluster slot and MULTI works on them.
+ */
+export interface KeyLayout {
+  readonly prefix: string;
+  readonly hashTags: boolean;
+}
+
+export const DEFAULT_LAYOUT: KeyLayout = { prefix: 'manga', hashTags: false };
+
+export type SessionKeyKind = 'turns' | 'backup' | 'state' | 'routes' | 'pin' | 'lock';
+export const SESSION_KEY_KINDS: readonly SessionKeyKind[] = ['turns', 'backup', 'state', 'routes', 'pin', 'lock'];
+
+export interface SessionKeys {
+  readonly turns: string;
+  readonly backup: string;
+  readonly state: string;
+  readonly routes: string;
+  readonly pin: string;
+  readonly lock: string;
+}
+
+function idPart(layout: KeyLayout, id: SessionId): string {
+  return layout.hashTags ? `{${id}}` : id;
+}
+
+export function sessionKeys(layout: KeyLayout, id: SessionId): SessionKeys {
+  const base = `${layout.prefix}:session:${idPart(layout, id)}`;
+  return {
+    turns: `${base}:turns`,
+    backup: `${base}:backup`,
+    state: `${base}:state`,
+    routes: `${base}:routes`,
+    pin: `${base}:pin`,
+    lock: `${base}:lock`,
+  };
+}
+
+export function quarantineKey(layout: KeyLayout, id: SessionId, epochMs: number): string {
+  return `${layout.prefix}:quarantine:${idPart(layout, id)}:${epochMs}`;
+}
+
+/** SCAN pattern for one kind of session key. Built from constants only, never from user input. */
+export function sessionScanPattern(layout: KeyLayout, kind: SessionKeyKind): string {
+  return `${layout.prefix}:session:*:${kind}`;
+}
+
+export function quarantineScanPattern(layout: KeyLayout, id: SessionId): string {
+  return `${layout.prefix}:quarantine:${idPart(layout, id)}:*`;
+}
+
+/** Recovers the session id from a key of this layout, or null when the key is not one. */
+export function sessionIdFromKey(layout: KeyLayout, key: string): string | null {
+  const head = `${layout.prefix}:session:`;
+  if (!key.startsWith(head)) return null;
+  const rest = key.slice(head.length);
+  const lastColon = rest.lastIndexOf(':');
+  if (lastColon <= 0) return null;
+  let id = rest.slice(0, lastColon);
+  if (layout.hashTags) {
+    if (!id.startsWith('{') || !id.endsWith('}')) return null;
+    id = id.slice(1, -1);
+  }
+  return id;
+}
+
+export const SESSION_TTL_SECONDS = 1800;
+export const QUARANTINE_TTL_SECONDS = 7 * 24 * 3600;
