@@ -52,19 +52,45 @@ export function quarantineScanPattern(layout: KeyLayout, id: SessionId): string 
   return `${layout.prefix}:quarantine:${idPart(layout, id)}:*`;
 }
 
-/** Recovers the session id from a key of this layout, or null when the key is not one. */
+/** Undoes {@link idPart}: the id inside its braces with hash tags, or null when they are missing. */
+function unwrapIdPart(layout: KeyLayout, part: string): string | null {
+  if (part.length === 0) return null;
+  if (!layout.hashTags) return part;
+  if (part.length < 3 || !part.startsWith('{') || !part.endsWith('}')) return null;
+  return part.slice(1, -1);
+}
+
+/**
+ * Recovers the session id from a key of this layout, or null when the key is not one.
+ * The suffix must be one of {@link SESSION_KEY_KINDS}; ids may contain ":" (the contract
+ * allows it), so the kind is taken after the last colon. The id is returned as found:
+ * callers pass it through `parseSessionId` before using it to build keys.
+ */
 export function sessionIdFromKey(layout: KeyLayout, key: string): string | null {
   const head = `${layout.prefix}:session:`;
   if (!key.startsWith(head)) return null;
   const rest = key.slice(head.length);
   const lastColon = rest.lastIndexOf(':');
   if (lastColon <= 0) return null;
-  let id = rest.slice(0, lastColon);
-  if (layout.hashTags) {
-    if (!id.startsWith('{') || !id.endsWith('}')) return null;
-    id = id.slice(1, -1);
-  }
-  return id;
+  if (!(SESSION_KEY_KINDS as readonly string[]).includes(rest.slice(lastColon + 1))) return null;
+  return unwrapIdPart(layout, rest.slice(0, lastColon));
+}
+
+/**
+ * Splits a quarantine key (`<prefix>:quarantine:<id>:<epoch-ms>`) into its session id and
+ * time, or null when the key is not one of this layout. Used to tell session `a`'s records
+ * from those of session `a:1`, which the SCAN pattern of `a` also matches.
+ */
+export function parseQuarantineKey(layout: KeyLayout, key: string): { sessionId: string; epochMs: number } | null {
+  const head = `${layout.prefix}:quarantine:`;
+  if (!key.startsWith(head)) return null;
+  const rest = key.slice(head.length);
+  const lastColon = rest.lastIndexOf(':');
+  if (lastColon <= 0) return null;
+  const digits = rest.slice(lastColon + 1);
+  if (!/^\d{1,16}$/.test(digits)) return null;
+  const sessionId = unwrapIdPart(layout, rest.slice(0, lastColon));
+  return sessionId === null ? null : { sessionId, epochMs: Number(digits) };
 }
 
 export const SESSION_TTL_SECONDS = 1800;

@@ -2,6 +2,9 @@ import type { Config } from '../config/schema.js';
 
 export type AwsService = 'logs' | 'cloudwatch' | 'elasticache' | 'dynamodb' | 's3' | 'sts';
 
+type StaticCredentials = { accessKeyId: string; secretAccessKey: string };
+type ChainCredentials = ReturnType<typeof import('@aws-sdk/credential-providers').fromNodeProviderChain>;
+
 /**
  * The constructor options shared by every SDK v3 client we build: region, endpoint override,
  * credentials (static ones only for the lab; otherwise the SDK's own provider chain with the
@@ -10,7 +13,7 @@ export type AwsService = 'logs' | 'cloudwatch' | 'elasticache' | 'dynamodb' | 's
 export async function awsClientOptions(config: Config, service: AwsService, timeoutMs = config.timeoutMs) {
   const { NodeHttpHandler } = await import('@smithy/node-http-handler');
   const endpoint = config.aws.endpoints[service];
-  let credentials: unknown;
+  let credentials: StaticCredentials | ChainCredentials | undefined;
   if (config.aws.accessKeyId && config.aws.secretAccessKey) {
     credentials = { accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey };
   } else if (config.aws.profile) {
@@ -23,7 +26,8 @@ export async function awsClientOptions(config: Config, service: AwsService, time
     ...(credentials ? { credentials } : {}),
     // Retries multiply the wait during an incident; one retry for a throttled call is enough.
     maxAttempts: 2,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs }),
+    // throwOnRequestTimeout: a response that stalls is an error, not a warning on a logger.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true }),
   } as const;
 }
 
@@ -34,4 +38,50 @@ export function s3Extras(config: Config) {
     requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     responseChecksumValidation: 'WHEN_REQUIRED' as const,
   };
+}
+
+/** Options shared by the AWS adapters. */
+export interface AwsSourceOptions {
+  /** Per-call budget; defaults to `config.timeoutMs` (the global --timeout). */
+  timeoutMs?: number;
+}
+
+/** The hint context for {@link classifyAwsError}: which profile to log in with. */
+export function profileContext(config: Config, what: string): { what: string; profile?: string } {
+  return config.aws.profile ? { what, profile: config.aws.profile } : { what };
+}
+
+/** Anything with the SDK's `destroy()`, which closes the client's sockets. */
+interface Destroyable {
+  destroy(): void;
+}
+
+/**
+ * A client built on first use and shared afterwards. The SDK module is imported inside
+ * `build`, so a process that never calls the source (e.g. `--help`) never loads it. A
+ * failed build is forgotten, so the next call tries again.
+ */
+export class LazyClient<C extends Destroyable> {
+  private pending: Promise<C> | undefined;
+  private built: C | undefined;
+
+  constructor(private readonly build: () => Promise<C>) {}
+
+  get(): Promise<C> {
+    this.pending ??= this.build().then(
+      (client) => (this.built = client),
+      (err: unknown) => {
+        this.pending = undefined;
+        throw err;
+      },
+    );
+    return this.pending;
+  }
+
+  /** Closes the sockets of a client that was built; a no-op otherwise. */
+  destroy(): void {
+    this.built?.destroy();
+    this.built = undefined;
+    this.pending = undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Runner } from '../program.js';
 import { registerConfig } from './config.js';
+import { registerRunbook } from './runbook.js';
 
 /**
  * Every command group, registered once. Registration files import nothing heavy: each
@@ -8,4 +9,5 @@ import { registerConfig } from './config.js';
  */
 export function registerAll(program: Command, run: Runner): void {
   registerConfig(program, run);
+  registerRunbook(program, run);
 }

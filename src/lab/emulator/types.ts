@@ -11,6 +11,8 @@ export interface EmulatedService {
   readonly name: ServiceName;
   /** Handles one operation, e.g. ('PutLogEvents', {...}). Throws EmulatorError for API errors. */
   handle(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Forgets all stored data (the admin API's `POST /_lab/reset`); optional. */
+  reset?(): void;
 }
 
 /**

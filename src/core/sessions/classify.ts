@@ -1,0 +1,180 @@
+import { isUtf8 } from 'node:buffer';
+import { PTTL_PERSISTENT, type RedisKeyType } from '../redis-types.js';
+import { checkTurnEntry, parseTurnValue, type Turn, type TurnEntryCheck, type TurnProblem } from '../turn.js';
+import type { RawSession } from './raw-session.js';
+
+/** A session's health, as `inspect`, `diagnose` and `scan` report it. */
+export type SessionHealthStatus =
+  | 'healthy'
+  | 'empty'
+  | 'corrupt_restorable_from_backup'
+  | 'corrupt_partially_recoverable'
+  | 'corrupt_unrecoverable'
+  | 'wrong_type';
+
+/** The backup key's state: `ok` means a JSON array whose every element is a turn. */
+export type BackupHealth = 'ok' | 'missing' | 'wrong_type' | 'not_utf8' | 'invalid_json' | 'not_a_turn_list';
+
+/** The contract's remediation names for scenario 1. */
+export type RecoveryAction = 'restore-backup' | 'partial-recover' | 'clean-slate';
+
+export type EntryProblemCounts = Record<TurnProblem, number>;
+
+/** How many invalid indexes a classification lists (the counts are always complete). */
+export const MAX_LISTED_INVALID_INDEXES = 20;
+
+export interface PrimaryAnalysis {
+  key: string;
+  type: RedisKeyType;
+  ttlMs: number;
+  /** LLEN of the list. */
+  entries: number;
+  /** Entries actually checked (less than `entries` when the read was capped). */
+  examined: number;
+  valid: number;
+  invalid: number;
+  problems: EntryProblemCounts;
+  /** The first {@link MAX_LISTED_INVALID_INDEXES} invalid entry indexes. */
+  invalidIndexes: number[];
+}
+
+export interface BackupAnalysis {
+  key: string;
+  type: RedisKeyType;
+  ttlMs: number;
+  health: BackupHealth;
+  /** Turns in the backup when `health` is `ok`, else 0. */
+  turns: number;
+  bytes: number;
+}
+
+/** The verdict on one session, computed without any Redis access. Contains no message content. */
+export interface SessionClassification {
+  sessionId: string;
+  status: SessionHealthStatus;
+  recommendedAction: RecoveryAction | null;
+  /** One line for an engineer, e.g. "3 of 40 entries are not turns; the backup holds all 40". */
+  summary: string;
+  /** False when only part of a long list was examined (the scanner's cap). */
+  complete: boolean;
+  primary: PrimaryAnalysis;
+  backup: BackupAnalysis;
+  /** Session keys that exist without an expiry (PTTL -1): they would never be evicted. */
+  missingTtl: Array<'turns' | 'backup'>;
+}
+
+/** Every entry's verdict plus the counts. */
+export interface EntriesAnalysis {
+  checks: TurnEntryCheck[];
+  valid: number;
+  problems: EntryProblemCounts;
+  invalidIndexes: number[];
+}
+
+export function analyzeEntries(entries: readonly Buffer[]): EntriesAnalysis {
+  const problems: EntryProblemCounts = { not_utf8: 0, invalid_json: 0, not_a_turn: 0 };
+  const invalidIndexes: number[] = [];
+  let valid = 0;
+  const checks = entries.map((entry, index) => {
+    const check = checkTurnEntry(entry);
+    if (check.ok) valid++;
+    else {
+      problems[check.problem]++;
+      invalidIndexes.push(index);
+    }
+    return check;
+  });
+  return { checks, valid, problems, invalidIndexes };
+}
+
+/** The backup's verdict and, when healthy, its turns and their original JSON values. */
+export function analyzeBackup(type: RedisKeyType, value: Buffer | null): { health: BackupHealth; turns: Turn[]; values: unknown[] } {
+  const none = { turns: [] as Turn[], values: [] as unknown[] };
+  if (type === 'none') return { health: 'missing', ...none };
+  if (type !== 'string' || value === null) return { health: 'wrong_type', ...none };
+  if (!isUtf8(value)) return { health: 'not_utf8', ...none };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch {
+    return { health: 'invalid_json', ...none };
+  }
+  if (!Array.isArray(parsed)) return { health: 'not_a_turn_list', ...none };
+  const turns: Turn[] = [];
+  for (const element of parsed) {
+    const turn = parseTurnValue(element);
+    if (!turn) return { health: 'not_a_turn_list', ...none };
+    turns.push(turn);
+  }
+  return { health: 'ok', turns, values: parsed };
+}
+
+function verdict(primary: PrimaryAnalysis, backup: BackupAnalysis): Pick<SessionClassification, 'status' | 'recommendedAction' | 'summary'> {
+  const backupUsable = backup.health === 'ok' && backup.turns >= Math.max(primary.valid, 1);
+  const backupNote = backup.health === 'ok' ? `the backup holds ${backup.turns} turns` : `the backup is ${backup.health.replace(/_/g, ' ')}`;
+  if (primary.type !== 'list' && primary.type !== 'none') {
+    return {
+      status: 'wrong_type',
+      recommendedAction: backupUsable ? 'restore-backup' : 'clean-slate',
+      summary: `the turns key is a ${primary.type}, not a list; ${backupNote}`,
+    };
+  }
+  if (primary.type === 'none') {
+    if (backup.health === 'missing' || (backup.health === 'ok' && backup.turns === 0)) {
+      return { status: 'empty', recommendedAction: null, summary: 'no session data' };
+    }
+    if (backupUsable) {
+      return { status: 'corrupt_restorable_from_backup', recommendedAction: 'restore-backup', summary: `the turns list is missing; ${backupNote}` };
+    }
+    const status = backup.health === 'wrong_type' ? 'wrong_type' : 'corrupt_unrecoverable';
+    return { status, recommendedAction: 'clean-slate', summary: `the turns list is missing and ${backupNote}` };
+  }
+  const counted = `${primary.invalid} of ${primary.examined} entries are not turns`;
+  if (primary.invalid === 0) return { status: 'healthy', recommendedAction: null, summary: `${primary.valid} turns` };
+  // A backup is only preferred when it holds at least what partial recovery would keep: a
+  // stale backup (older than turns the agent appended since) would throw away more turns
+  // than the corruption did.
+  if (backupUsable) return { status: 'corrupt_restorable_from_backup', recommendedAction: 'restore-backup', summary: `${counted}; ${backupNote}` };
+  if (primary.valid > 0) return { status: 'corrupt_partially_recoverable', recommendedAction: 'partial-recover', summary: `${counted}; ${backupNote}` };
+  return { status: 'corrupt_unrecoverable', recommendedAction: 'clean-slate', summary: `${counted}; ${backupNote}` };
+}
+
+/**
+ * Classifies a session from already-fetched raw data (no Redis access), so the fleet
+ * scanner can fetch many sessions per pipeline and classify them locally. Pure.
+ */
+export function classifyRawSession(raw: RawSession): SessionClassification {
+  const entries = analyzeEntries(raw.turns.entries);
+  const examined = raw.turns.entries.length;
+  const primary: PrimaryAnalysis = {
+    key: raw.turns.key,
+    type: raw.turns.type,
+    ttlMs: raw.turns.ttlMs,
+    entries: Math.max(raw.turns.length, examined),
+    examined,
+    valid: entries.valid,
+    invalid: examined - entries.valid,
+    problems: entries.problems,
+    invalidIndexes: entries.invalidIndexes.slice(0, MAX_LISTED_INVALID_INDEXES),
+  };
+  const backupCheck = analyzeBackup(raw.backup.type, raw.backup.value);
+  const backup: BackupAnalysis = {
+    key: raw.backup.key,
+    type: raw.backup.type,
+    ttlMs: raw.backup.ttlMs,
+    health: backupCheck.health,
+    turns: backupCheck.turns.length,
+    bytes: raw.backup.value?.length ?? 0,
+  };
+  const missingTtl: Array<'turns' | 'backup'> = [];
+  if (raw.turns.type !== 'none' && raw.turns.ttlMs === PTTL_PERSISTENT) missingTtl.push('turns');
+  if (raw.backup.type !== 'none' && raw.backup.ttlMs === PTTL_PERSISTENT) missingTtl.push('backup');
+  return {
+    sessionId: raw.sessionId,
+    ...verdict(primary, backup),
+    complete: examined >= primary.entries,
+    primary,
+    backup,
+    missingTtl,
+  };
+}

@@ -1,0 +1,100 @@
+import { isUtf8 } from 'node:buffer';
+import { z } from 'zod';
+import { CoreError } from './errors.js';
+
+/** Who spoke: the shopper, an agent, or a tool result fed back to the agent. */
+export const TURN_ROLES = ['user', 'assistant', 'tool'] as const;
+export type TurnRole = (typeof TURN_ROLES)[number];
+
+/**
+ * One conversation turn as the contract stores it (one JSON object per entry of the
+ * `:turns` list, oldest first). Fields beyond these are kept at run time (a newer
+ * orchestrator may add some, and recovery must not strip what it does not understand) but
+ * are not part of the type, so any structurally equal interface can be passed in.
+ */
+export interface Turn {
+  role: TurnRole;
+  content: string;
+  agent_name?: string;
+  /** Epoch milliseconds. */
+  ts: number;
+  tool_calls?: unknown[];
+}
+
+/**
+ * The turn schema. Optional fields also accept `null`, because the Python orchestrator
+ * writes `"agent_name": null` for user turns; rejecting those would make partial recovery
+ * drop every user turn of a healthy session.
+ */
+export const turnSchema = z.looseObject({
+  role: z.enum(TURN_ROLES),
+  content: z.string(),
+  agent_name: z.string().nullish(),
+  ts: z.number().nonnegative(),
+  tool_calls: z.array(z.unknown()).nullish(),
+});
+
+/** Why a stored entry is not a usable turn. */
+export type TurnProblem = 'not_utf8' | 'invalid_json' | 'not_a_turn';
+
+/** The verdict on one stored entry: the turn it holds, or why it holds none. */
+export type TurnEntryCheck =
+  | { ok: true; turn: Turn }
+  | { ok: false; problem: TurnProblem; detail: string };
+
+/**
+ * Checks a parsed JSON value against the turn schema and returns it as a `Turn` (with
+ * `null` optional fields dropped), or null when it is not a turn object.
+ */
+export function parseTurnValue(value: unknown): Turn | null {
+  if (!turnSchema.safeParse(value).success) return null;
+  const turn: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (turn.agent_name === null) delete turn.agent_name;
+  if (turn.tool_calls === null) delete turn.tool_calls;
+  return turn as unknown as Turn;
+}
+
+/**
+ * Classifies one raw entry of a turns list. Bytes are checked as UTF-8 first, so binary
+ * garbage is told apart from truncated JSON, and JSON that parses (`42`, `[]`, `{"x":1}`)
+ * is told apart from a turn object.
+ */
+export function checkTurnEntry(raw: Buffer | string): TurnEntryCheck {
+  if (typeof raw !== 'string' && !isUtf8(raw)) return { ok: false, problem: 'not_utf8', detail: 'entry is not valid UTF-8' };
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch (err) {
+    return { ok: false, problem: 'invalid_json', detail: err instanceof Error ? err.message : String(err) };
+  }
+  const turn = parseTurnValue(value);
+  if (!turn) return { ok: false, problem: 'not_a_turn', detail: `JSON ${describeJsonValue(value)} is not a turn object` };
+  return { ok: true, turn };
+}
+
+function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+/** The stored form of a turn: one compact JSON text, as every list entry is written. */
+export function encodeTurn(turn: Turn): string {
+  return JSON.stringify(turn);
+}
+
+/**
+ * Validates turns a caller wants to save. Throws CoreError CORRUPT_DATA naming the first
+ * offending index: the store never writes something it would itself call corrupt.
+ */
+export function assertTurns(turns: readonly unknown[]): Turn[] {
+  return turns.map((value, index) => {
+    const turn = parseTurnValue(value);
+    if (!turn) {
+      throw new CoreError('CORRUPT_DATA', `turn ${index} is not a turn object (role, content, ts required)`, {
+        suggestion: 'a turn is {"role": "user"|"assistant"|"tool", "content": string, "ts": epoch-ms}',
+      });
+    }
+    return turn;
+  });
+}

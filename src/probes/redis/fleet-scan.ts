@@ -1,0 +1,180 @@
+import type { Redis } from 'ioredis';
+import { sessionIdFromKey, sessionKeys, type KeyLayout } from '../../core/keys.js';
+import { inspectSessionLocks, type LockInspection } from '../../core/locking/index.js';
+import { PTTL_MISSING, type RedisKeyType } from '../../core/redis-types.js';
+import { parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
+import { isValidSessionId, type SessionId } from '../../core/session-id.js';
+import { classifyRawSession, type RawSession, type SessionClassification, type SessionHealthStatus } from '../../core/sessions/index.js';
+import { mastersOf } from '../../sources/redis.js';
+import type { Question, QuestionEnv } from '../types.js';
+
+/** The session keys the scan reads; `state` and `pin` are not needed to judge the fleet. */
+type ScannedKind = 'turns' | 'backup' | 'routes' | 'lock';
+const SCANNED = new Set<string>(['turns', 'backup', 'routes', 'lock']);
+/** Routing decisions read per session: a loop is more than 3; 100 is far past any limit. */
+const MAX_ROUTES_READ = 100;
+/** Pipelines in flight per node: enough to keep the link busy, few enough to be polite. */
+const PIPELINES_IN_FLIGHT = 4;
+
+/** What the one pass over the session keyspace found. */
+export interface FleetScan {
+  /** Distinct sessions with at least one key. */
+  sessionsSeen: number;
+  keysScanned: number;
+  /** False when the scan stopped at `limits.maxRedisSessions`. */
+  complete: boolean;
+  statusCounts: Partial<Record<SessionHealthStatus, number>>;
+  /** Sessions that are not healthy (corrupt, wrong type), with the core's verdict on each. */
+  unhealthy: SessionClassification[];
+  /** Sessions holding a `routes` list: their decisions, oldest first. */
+  routes: { sessionId: string; routes: RouteDecision[]; unparsable: number }[];
+  /** Sessions holding a `lock` key. */
+  locks: LockInspection[];
+}
+
+type SessionKeyMap = Map<string, Partial<Record<ScannedKind, string>>>;
+
+/** SCANs one node for session keys, grouping them by session, until the fleet-wide cap. */
+async function scanNode(node: Redis, layout: KeyLayout, count: number, seen: Set<string>, cap: number, counters: { keys: number; capped: boolean }): Promise<SessionKeyMap> {
+  const found: SessionKeyMap = new Map();
+  // The prefix passed the config's [A-Za-z0-9_.-] check: no glob character reaches MATCH.
+  const pattern = `${layout.prefix}:session:*`;
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    for (const key of keys) {
+      const kind = key.slice(key.lastIndexOf(':') + 1);
+      if (!SCANNED.has(kind)) continue;
+      const id = sessionIdFromKey(layout, key);
+      if (id === null || !isValidSessionId(id)) continue;
+      if (!seen.has(id)) {
+        if (seen.size >= cap) {
+          counters.capped = true;
+          continue;
+        }
+        seen.add(id);
+      }
+      counters.keys++;
+      const entry = found.get(id) ?? {};
+      entry[kind as ScannedKind] = key;
+      found.set(id, entry);
+    }
+  } while (cursor !== '0' && !counters.capped);
+  return found;
+}
+
+type Reply = [Error | null, unknown];
+
+/** A reply that must not fail (TYPE, PTTL): a failure there is a server problem. */
+function must(reply: Reply | undefined): unknown {
+  if (!reply) throw new Error('bug: fewer pipeline replies than commands');
+  if (reply[0]) throw reply[0];
+  return reply[1];
+}
+/** A reply that may fail with WRONGTYPE when TYPE already said the key is of another type. */
+const soft = (reply: Reply | undefined): unknown => (reply && !reply[0] ? reply[1] : undefined);
+
+interface NodeRead {
+  raw: RawSession[];
+  routes: FleetScan['routes'];
+}
+
+/** Reads the turns, backup and routes keys a node holds, one pipeline per batch of sessions. */
+async function readNode(node: Redis, layout: KeyLayout, sessions: SessionKeyMap, batchSize: number, maxEntries: number): Promise<NodeRead> {
+  const ids = [...sessions.keys()];
+  const out: NodeRead = { raw: [], routes: [] };
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
+  const runBatch = async (batch: string[]) => {
+    const pipe = node.pipeline();
+    for (const id of batch) {
+      const k = sessions.get(id)!;
+      if (k.turns) pipe.type(k.turns).pttl(k.turns).llen(k.turns).lrangeBuffer(k.turns, 0, maxEntries - 1);
+      if (k.backup) pipe.type(k.backup).pttl(k.backup).getBuffer(k.backup);
+      if (k.routes) pipe.lrange(k.routes, 0, MAX_ROUTES_READ - 1);
+    }
+    const replies = ((await pipe.exec()) ?? []) as Reply[];
+    let at = 0;
+    for (const id of batch) {
+      const k = sessions.get(id)!;
+      const keys = sessionKeys(layout, id as SessionId);
+      let turns: RawSession['turns'] = { key: keys.turns, type: 'none', ttlMs: PTTL_MISSING, length: 0, entries: [] };
+      let backup: RawSession['backup'] = { key: keys.backup, type: 'none', ttlMs: PTTL_MISSING, value: null };
+      if (k.turns) {
+        const type = String(must(replies[at])) as RedisKeyType;
+        const ttlMs = Number(must(replies[at + 1]));
+        const entries = type === 'list' ? ((soft(replies[at + 3]) as Buffer[] | undefined) ?? []) : [];
+        const length = type === 'list' ? Number(soft(replies[at + 2]) ?? entries.length) : 0;
+        turns = { key: k.turns, type, ttlMs, length, entries };
+        at += 4;
+      }
+      if (k.backup) {
+        const type = String(must(replies[at])) as RedisKeyType;
+        const ttlMs = Number(must(replies[at + 1]));
+        const value = type === 'string' ? ((soft(replies[at + 2]) as Buffer | null | undefined) ?? null) : null;
+        backup = { key: k.backup, type, ttlMs, value };
+        at += 3;
+      }
+      if (k.routes) {
+        const entries = (soft(replies[at]) as string[] | undefined) ?? [];
+        const parsed = entries.map(parseRouteDecision);
+        const routes = parsed.filter((r): r is RouteDecision => r !== null);
+        if (entries.length > 0) out.routes.push({ sessionId: id, routes, unparsable: entries.length - routes.length });
+        at += 1;
+      }
+      if (k.turns || k.backup) out.raw.push({ sessionId: id, turns, backup });
+    }
+  };
+  for (let i = 0; i < batches.length; i += PIPELINES_IN_FLIGHT) {
+    await Promise.all(batches.slice(i, i + PIPELINES_IN_FLIGHT).map(runBatch));
+  }
+  return out;
+}
+
+/**
+ * One bounded pass over the session keyspace, shared by the three Redis probes: SCAN (never
+ * KEYS) on every master for `<prefix>:session:*`, then per node one pipeline per batch of
+ * sessions reading the turns list (capped per session), the backup and the routes, and the
+ * lock keys through the core's pipelined inspection. Sessions are classified locally with the
+ * core's `classifyRawSession`, so no session costs a round trip of its own.
+ */
+export const fleetScan: Question<FleetScan> = {
+  key: 'redis.fleet',
+  source: 'redis',
+  describe: (env) => `SCAN MATCH ${env.layout.prefix}:session:* COUNT ${env.config.redis.scanCount}, then pipelined TYPE/PTTL/LLEN/LRANGE/GET per batch of ${env.config.redis.pipelineSize} sessions`,
+  async run(env: QuestionEnv) {
+    const client = await env.sources.redis();
+    const nodes = mastersOf(client);
+    const seen = new Set<string>();
+    const counters = { keys: 0, capped: false };
+    const perNode = await Promise.all(nodes.map((n) => scanNode(n, env.layout, env.config.redis.scanCount, seen, env.limits.maxRedisSessions, counters)));
+    const lockIds = perNode.flatMap((m) => [...m].filter(([, k]) => k.lock).map(([id]) => id as SessionId));
+    const [reads, locks] = await Promise.all([
+      Promise.all(nodes.map((n, i) => readNode(n, env.layout, perNode[i]!, env.config.redis.pipelineSize, env.limits.maxEntriesPerSession))),
+      inspectSessionLocks(client, lockIds, { layout: env.layout, batchSize: env.config.redis.pipelineSize }),
+    ]);
+    const statusCounts: FleetScan['statusCounts'] = {};
+    const unhealthy: SessionClassification[] = [];
+    // Without hash tags a cluster may keep a session's turns and backup on different nodes.
+    const merged = new Map<string, RawSession>();
+    for (const raw of reads.flatMap((r) => r.raw)) {
+      const prior = merged.get(raw.sessionId);
+      merged.set(raw.sessionId, prior ? { sessionId: raw.sessionId, turns: raw.turns.type !== 'none' ? raw.turns : prior.turns, backup: raw.backup.type !== 'none' ? raw.backup : prior.backup } : raw);
+    }
+    for (const raw of merged.values()) {
+      const c = classifyRawSession(raw);
+      statusCounts[c.status] = (statusCounts[c.status] ?? 0) + 1;
+      if (c.status !== 'healthy' && c.status !== 'empty') unhealthy.push(c);
+    }
+    return {
+      sessionsSeen: seen.size,
+      keysScanned: counters.keys,
+      complete: !counters.capped,
+      statusCounts,
+      unhealthy,
+      routes: reads.flatMap((r) => r.routes),
+      locks: locks.filter((l) => l.status !== 'absent'),
+    };
+  },
+};
