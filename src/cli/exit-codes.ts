@@ -7,6 +7,8 @@ export const EXIT = {
   INCONCLUSIVE: 4,
   REFUSED: 5,
   VERIFY_FAILED: 6,
+  /** Interrupted by SIGINT (128 + 2, the shell's convention), after cleaning up (`lab demo`). */
+  INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -13,6 +13,9 @@ export interface LabEndpoints {
   emulator: string;
 }
 
-/** Credentials the lab's AWS endpoints accept (any are accepted; these are the ones we write). */
-export const LAB_CREDENTIALS = { accessKeyId: 'lab', secretAccessKey: 'lab-secret-not-a-secret' } as const;
+/**
+ * Credentials the lab's AWS endpoints accept. dynalite and the emulator accept any; s3rver
+ * only knows its built-in key pair, so the lab uses that one everywhere.
+ */
+export const LAB_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const LAB_REGION = 'us-east-1';

@@ -68,13 +68,21 @@ export class LazyClient<C extends Destroyable> {
   constructor(private readonly build: () => Promise<C>) {}
 
   get(): Promise<C> {
-    this.pending ??= this.build().then(
-      (client) => (this.built = client),
-      (err: unknown) => {
-        this.pending = undefined;
-        throw err;
-      },
-    );
+    if (!this.pending) {
+      const pending: Promise<C> = this.build().then(
+        (client) => {
+          // destroy() was called while building: do not keep (or leak) the late client.
+          if (this.pending !== pending) client.destroy();
+          else this.built = client;
+          return client;
+        },
+        (err: unknown) => {
+          if (this.pending === pending) this.pending = undefined;
+          throw err;
+        },
+      );
+      this.pending = pending;
+    }
     return this.pending;
   }
 

@@ -168,8 +168,11 @@ function clusterOptions(node: RedisOptions, target: RedisTarget, timeoutMs: numb
     redisOptions,
     scaleReads: 'master',
     enableOfflineQueue: false,
-    // Cluster readiness is CLUSTER INFO's cluster_state:ok, which we want.
-    enableReadyCheck: true,
+    // The ready check runs CLUSTER INFO, which a read-only ACL user may lack, and its
+    // failure is never emitted (the connect would just time out). Without it a cluster in
+    // state fail answers CLUSTERDOWN, which classifies as unavailable. CLUSTER SLOTS stays
+    // required: ioredis cannot route without it (a NOPERM there is reported as such).
+    enableReadyCheck: false,
     lazyConnect: true,
     slotsRefreshTimeout: timeoutMs,
     clusterRetryStrategy: retryStrategy,

@@ -26,10 +26,10 @@ export async function startRedis(opts: RedisProcessOptions = {}) {
   };
 }
 
-/** Client options for the in-process emulators: any credentials are accepted. */
+/** Client options for the in-process emulators; s3rver accepts only its built-in key pair. */
 export const LOCAL_AWS = {
   region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
 };
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -27,6 +27,8 @@ const clients = (endpoint: string, extra: Record<string, unknown> = { maxAttempt
 
 const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { name: string; $fault?: string; $metadata?: { httpStatusCode?: number; attempts?: number } });
 
+// requestTimeout only warns in @smithy/node-http-handler 4.x unless throwOnRequestTimeout is set.
+
 /** Waits (no deadline of its own: the test timeout bounds it) until `fired` requests hit the fault. */
 async function untilFired(controller: FaultController, id: string, fired = 1): Promise<void> {
   while ((controller.list().find((f) => f.id === id)?.fired ?? 0) < fired) await sleep(10);
@@ -86,7 +88,7 @@ describe('latency and hang faults', () => {
 
     emu.faults.clear();
     emu.faults.inject({ service: 'elasticache', kind: 'latency', latencyMs: 10_000 });
-    const impatient = new ElastiCacheClient({ ...LOCAL_AWS, endpoint: emu.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ requestTimeout: 250 }) });
+    const impatient = new ElastiCacheClient({ ...LOCAL_AWS, endpoint: emu.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ requestTimeout: 250, throwOnRequestTimeout: true }) });
     expect(await errorOf(impatient.send(new DescribeEventsCommand({})))).toMatchObject({ name: 'TimeoutError' });
   });
 
@@ -106,7 +108,7 @@ describe('latency and hang faults', () => {
   it('times out a client on a hang, and stop() still returns with hung requests open', async () => {
     const own = await startEmulator();
     const hang = own.faults.inject({ service: 'logs', kind: 'hang' });
-    const impatient = new CloudWatchLogsClient({ ...LOCAL_AWS, endpoint: own.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ requestTimeout: 300 }) });
+    const impatient = new CloudWatchLogsClient({ ...LOCAL_AWS, endpoint: own.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ requestTimeout: 300, throwOnRequestTimeout: true }) });
     expect(await errorOf(impatient.send(new DescribeLogGroupsCommand({})))).toMatchObject({ name: 'TimeoutError' });
 
     const patient = new CloudWatchLogsClient({ ...LOCAL_AWS, endpoint: own.endpoint, maxAttempts: 1 });

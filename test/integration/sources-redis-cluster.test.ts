@@ -17,7 +17,11 @@ describe('Redis factory in cluster mode against a real 3-master cluster', () => 
     for (let i = 0; i < 3; i++) {
       servers.push(
         await new RedisProcess({
-          extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--requirepass', PASSWORD, '--masterauth', PASSWORD],
+          extraArgs: [
+            '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--requirepass', PASSWORD, '--masterauth', PASSWORD,
+            // Read-only without CLUSTER SLOTS, which ioredis needs to learn the slot map.
+            '--user', 'reader', 'on', '>reader-pw', '~*', '-@all', '+@read',
+          ],
         }).start(),
       );
     }
@@ -56,6 +60,16 @@ describe('Redis factory in cluster mode against a real 3-master cluster', () => 
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).kind).toBe('auth_failed');
     expect((err as SourceError).exitCode).toBe(2);
+  });
+
+  it('an ACL user that may not run CLUSTER SLOTS is access_denied naming the command', async () => {
+    const err = await createRedis(config({ cluster: nodes, username: 'reader', password: 'reader-pw' })).connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).kind).toBe('access_denied');
+    expect((err as SourceError).message).toContain('CLUSTER');
   });
 
   it('MULTI over a session is only safe with hash tags: the layout says so, and the cluster client refuses untagged keys', async () => {

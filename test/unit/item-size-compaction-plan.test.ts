@@ -105,6 +105,11 @@ describe('assembleHistory', () => {
     expect(h.layout).toBe('snapshot-realigned');
   });
 
+  it('takes the snapshot as the whole history when the item holds no turns, whatever its counter says', () => {
+    const h = assembleHistory({ session_id: 's1', compacted_turn_count: 150, turns: [] }, snapshotOf('s1', all.slice(0, 160)));
+    expect(h.turns).toEqual(all.slice(0, 160));
+  });
+
   it("reports the turns a seed compaction dropped, and refuses to guess across a gap or another session's snapshot", () => {
     const dropped = assembleHistory({ session_id: 's1', compacted_turn_count: 40, turns: all.slice(40, 50) }, undefined);
     expect(dropped.missingTurnCount).toBe(40);

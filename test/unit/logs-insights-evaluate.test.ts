@@ -188,9 +188,12 @@ describe('Insights evaluation: percentiles, limits and larger sets', () => {
   const { run, rows } = engine(values);
 
   it('uses nearest-rank percentiles', () => {
-    expect(rows('stats pct(latency_ms, 50) as p50, pct(latency_ms, 95) as p95, percentile(latency_ms, 99.5) as p995, pct(latency_ms, 0) as p0')).toEqual([
-      { p50: '50', p95: '95', p995: '100', p0: '1' },
+    expect(rows('stats pct(latency_ms, 50) as p50, pct(latency_ms, 95) as p95, percentile(latency_ms, 99.5) as p995, pct(latency_ms, 0) as p0, pct(latency_ms, 33.3) as p333')).toEqual([
+      { p50: '50', p95: '95', p995: '100', p0: '1', p333: '34' },
     ]);
+    // Four values: the 60th percentile is the 3rd smallest (ceil(2.4)), not the 2nd.
+    const four = engine([40, 800, 120, 300].map((latency_ms, i): Seed => ['s', i, { latency_ms }]));
+    expect(four.rows('stats pct(latency_ms, 60) as p60, pct(latency_ms, 25) as p25, pct(latency_ms, 100) as p100')).toEqual([{ p60: '300', p25: '40', p100: '800' }]);
     // even i: 100, 98, ..., 2; odd i: 99, 97, ..., 1 (25th of 50 values)
     expect(rows('stats pct(latency_ms, 50) as p50 by kind')).toEqual([
       { kind: 'even', p50: '50' },

@@ -151,7 +151,7 @@ describe('GetLogEvents', () => {
     const seen: unknown[] = [];
     let out = get({ startFromHead: true, limit: 10 });
     seen.push(...messages(out));
-    for (;;) {
+    for (let pages = 0; pages < 100; pages++) {
       const next = get({ nextToken: out['nextForwardToken'], limit: 10 });
       seen.push(...messages(next));
       if (next['nextForwardToken'] === out['nextForwardToken']) break;
@@ -193,7 +193,10 @@ describe('FilterLogEvents', () => {
   function allPages(svc: LogsService, input: Out): Out[] {
     const events: Out[] = [];
     let token: unknown;
+    let pages = 0;
     do {
+      // A paging bug could loop forever on the same page: fail instead.
+      if (++pages > 1000) throw new Error('FilterLogEvents paging does not advance');
       const out = filter(svc, { ...input, ...(token === undefined ? {} : { nextToken: token }) });
       events.push(...(out['events'] as Out[]));
       token = out['nextToken'];

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Runner } from '../program.js';
 import { registerConfig } from './config.js';
 import { registerRunbook } from './runbook.js';
+import { registerLab } from './lab.js';
 
 /**
  * Every command group, registered once. Registration files import nothing heavy: each
@@ -10,4 +11,5 @@ import { registerRunbook } from './runbook.js';
 export function registerAll(program: Command, run: Runner): void {
   registerConfig(program, run);
   registerRunbook(program, run);
+  registerLab(program, run);
 }

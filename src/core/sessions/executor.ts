@@ -36,8 +36,12 @@ function baseResult(ctx: StoreContext, id: SessionId, op: WriteOperation, decisi
   return result;
 }
 
+/**
+ * The pre-image of every key the write touches, TTL-only refreshes included: restoring a
+ * record must put back each key's expiry as well as its bytes, or an undo is not exact.
+ */
 function preImages(decision: Applied, snapshots: ReadonlyMap<string, KeySnapshot>): KeySnapshot[] {
-  return decision.writes.filter(changesContent).map((w) => {
+  return decision.writes.map((w) => {
     const before = snapshots.get(w.key);
     // An operation may only write keys it read: their pre-image is what makes undo possible.
     if (!before) throw new Error(`bug: write to ${w.key}, which the operation did not read`);
@@ -110,6 +114,7 @@ async function executeAtomic(ctx: StoreContext, id: SessionId, op: WriteOperatio
         if (replies === null) continue;
         return outcome(decision, { ...result, applied: true, quarantineKey: qkey, quarantineKeys: [qkey], verified: repliesOk(replies, checks) });
       } finally {
+        // A failed UNWATCH means a dead connection: the error that got us here matters more.
         if (watching) await conn.unwatch().catch(() => undefined);
       }
     }

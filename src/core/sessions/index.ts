@@ -27,4 +27,7 @@ export {
 export { readKeySnapshot, readKeySnapshots, readListInChunks, sameContent, type KeySnapshot } from './key-snapshot.js';
 export { CLEAN_SLATE_KINDS } from './operations.js';
 export { hashSlot } from './hash-slot.js';
+export { keyFingerprint, sessionFingerprint } from './fingerprint.js';
+export { repairOperation, guardedByFingerprint, type SessionRepair } from './repair-operations.js';
+export type { SessionRepairPlan } from './repair.js';
 export type { SessionWriteResult, SessionWriteAction, WriteOptions } from './types.js';

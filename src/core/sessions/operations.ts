@@ -138,13 +138,14 @@ export function cleanSlateOperation(keys: SessionKeys): WriteOperation {
 }
 
 /**
- * Checks that a record only names keys of its own session (a clean slate's set), so a
+ * Checks that a record only names keys of its own session (a clean slate's set and the lock), so a
  * tampered or misfiled record cannot make a restore write another session's keys.
  */
 export function assertRecordBelongsTo(layout: KeyLayout, id: SessionId, record: QuarantineRecord): SessionKeys {
   const keys = sessionKeys(layout, id);
   if (record.sessionId !== id) throw new CoreError('CORRUPT_DATA', `quarantine record names session ${JSON.stringify(record.sessionId)}, filed under ${id}`);
-  const allowed = new Set<string>(CLEAN_SLATE_KINDS.map((kind) => keys[kind]));
+  // The lock is allowed too: a release-lock record holds it, and undo puts it back.
+  const allowed = new Set<string>([...CLEAN_SLATE_KINDS.map((kind) => keys[kind]), keys.lock]);
   for (const key of Object.keys(record.keys)) {
     if (!allowed.has(key)) throw new CoreError('CORRUPT_DATA', `quarantine record names key ${JSON.stringify(key)}, which is not a key of session ${id}`);
   }
@@ -167,6 +168,18 @@ function writeFor(target: KeySnapshot): KeyWrite {
 }
 
 /**
+ * True when a key whose content matches the record has an expiry the record did not: made
+ * persistent, or extended past what it had left (a fix's TTL refresh). Putting it back
+ * restores the recorded TTL; a TTL that merely ticked down since is left alone, so a second
+ * restore is still a no-op.
+ */
+function expiryExtended(current: KeySnapshot, recorded: KeySnapshot): boolean {
+  if (current.form === 'absent' || recorded.form === 'absent') return false;
+  if (recorded.ttlMs <= 0) return current.ttlMs > 0;
+  return current.ttlMs === -1 || current.ttlMs > recorded.ttlMs + 1000;
+}
+
+/**
  * restore-quarantine: put every key of a record back as it was (type, bytes, and the TTL it
  * had left when quarantined). What it replaces is itself quarantined, so an undo can be
  * undone. No-op when every key already holds the recorded content.
@@ -179,7 +192,7 @@ export function restoreFromQuarantineOperation(keys: SessionKeys, record: Quaran
     readKeys,
     decide(snapshots) {
       const turnsBefore = listLength(snapshots.get(keys.turns));
-      const changed = targets.filter((t) => !sameContent(snapshot(snapshots, t.key), t));
+      const changed = targets.filter((t) => !sameContent(snapshot(snapshots, t.key), t) || expiryExtended(snapshot(snapshots, t.key), t));
       if (changed.length === 0) return { kind: 'noop', reason: `the session already holds what ${recordKey} recorded`, turnsBefore };
       const turnsTarget = targets.find((t) => t.key === keys.turns);
       return {

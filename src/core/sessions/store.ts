@@ -17,6 +17,8 @@ import {
   restoreFromQuarantineOperation,
 } from './operations.js';
 import { rawSessionFromSnapshots } from './raw-session.js';
+import { applySessionRepair, planSessionRepair, type SessionRepairPlan } from './repair.js';
+import type { SessionRepair } from './repair-operations.js';
 import { saveSession } from './save.js';
 import type { SessionWriteResult, WriteOptions, WriteOutcome } from './types.js';
 
@@ -218,6 +220,22 @@ export class SessionStore {
     const record = await readQuarantine(this.ctx.redis, key);
     const keys = assertRecordBelongsTo(this.layout, id, record);
     return (await executeWrite(this.ctx, id, restoreFromQuarantineOperation(keys, record, key), opts)).result;
+  }
+
+  /**
+   * What `repair` would do to the session now, and the fingerprint of what it read (see
+   * repair.ts). Writes nothing; throws the repair's refusal when it does not apply.
+   */
+  planRepair(id: SessionId, repair: SessionRepair): Promise<SessionRepairPlan> {
+    return planSessionRepair(this.ctx, id, repair);
+  }
+
+  /**
+   * Applies one of on-call's repairs (scenario 1's, clear-routing, pin-agent, release-lock)
+   * with its quarantine record; with `expectFingerprint`, only if the session is still as planned.
+   */
+  repair(id: SessionId, repair: SessionRepair, opts: WriteOptions & { expectFingerprint?: string } = {}): Promise<SessionWriteResult> {
+    return applySessionRepair(this.ctx, id, repair, opts);
   }
 
   private run(action: RecoveryAction, id: SessionId, opts: WriteOptions): Promise<WriteOutcome> {

@@ -3,7 +3,16 @@ import type { KeyWrite } from './key-write.js';
 import type { KeySnapshot } from './key-snapshot.js';
 
 /** The writes the session store performs; fix actions use the contract's remediation names. */
-export type SessionWriteAction = 'save' | 'restore-backup' | 'partial-recover' | 'clean-slate' | 'restore-quarantine';
+export type SessionWriteAction =
+  | 'save'
+  | 'restore-backup'
+  | 'partial-recover'
+  | 'clean-slate'
+  | 'restore-quarantine'
+  // On-call's quarantining repairs of routing and locks (repair-operations.ts).
+  | 'clear-routing'
+  | 'pin-agent'
+  | 'release-lock';
 
 /**
  * What a write did (or, with `dryRun`, would do). Every write operation returns one, whether

@@ -63,6 +63,12 @@ export interface CompactionResult {
   version: number | undefined;
 }
 
+/**
+ * Checked on the item a compaction read, before it writes anything; throws to refuse. `fix`
+ * passes one that compares the item with the pre-image it saved and showed the engineer.
+ */
+export type CompactionPrecondition = (item: SessionItem) => void;
+
 export interface SaveResult {
   action: 'put' | 'compact' | 'overflow';
   /** Size of the item written, by {@link itemSizeBytes}. */
@@ -108,13 +114,13 @@ export class SessionSizeManager {
    * @throws SessionVersionConflictError when another writer changed the item meanwhile;
    *   CoreError('ITEM_TOO_LARGE') when even an item without turns would not fit (nothing written).
    */
-  async compactSession(id: SessionId, opts: { recent?: number } = {}): Promise<CompactionResult> {
-    return this.compact(id, opts.recent ?? DEFAULT_RECENT_TURNS, 'compact');
+  async compactSession(id: SessionId, opts: { recent?: number; precondition?: CompactionPrecondition } = {}): Promise<CompactionResult> {
+    return this.compact(id, opts.recent ?? DEFAULT_RECENT_TURNS, 'compact', opts.precondition);
   }
 
   /** The seed's step 2: as {@link compactSession}, keeping 5 turns. */
-  async overflowSession(id: SessionId): Promise<CompactionResult> {
-    return this.compact(id, OVERFLOW_RECENT_TURNS, 'overflow');
+  async overflowSession(id: SessionId, opts: { precondition?: CompactionPrecondition } = {}): Promise<CompactionResult> {
+    return this.compact(id, OVERFLOW_RECENT_TURNS, 'overflow', opts.precondition);
   }
 
   /**
@@ -147,8 +153,10 @@ export class SessionSizeManager {
     return { action: plan.action === 'overflow' ? 'overflow' : 'compact', bytes: plan.bytesAfter, version: compaction.version ?? 0, compaction };
   }
 
-  private async compact(id: SessionId, recent: number, mode: 'compact' | 'overflow'): Promise<CompactionResult> {
+  private async compact(id: SessionId, recent: number, mode: 'compact' | 'overflow', precondition?: CompactionPrecondition): Promise<CompactionResult> {
     const full = await this.loadFullSession(id);
+    // Before anything is written: the write below is conditional on this read's version.
+    precondition?.(full.item);
     // An item whose counters had to be realigned (the seed's overflow) is rewritten even when
     // small, so that its counters tell the truth again.
     const force = full.layout === 'snapshot-realigned';

@@ -104,3 +104,20 @@ export function canonicalTurn(turn: SessionTurn): string {
   };
   return JSON.stringify(sort(toTagged(turn)));
 }
+
+/**
+ * Any DynamoDB value (an item, as lib-dynamodb returns it) as lossless JSON, with the same
+ * tagging as snapshots: fix keeps an item's pre-image in S3 this way (src/core/items).
+ */
+export function encodeTagged(value: unknown): string {
+  return JSON.stringify(toTagged(value));
+}
+
+/** The inverse of {@link encodeTagged}. Throws `CoreError('CORRUPT_DATA')` when the text is not JSON. */
+export function decodeTagged(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text, revive);
+  } catch (cause) {
+    throw new CoreError('CORRUPT_DATA', `${where}: not JSON`, { cause });
+  }
+}

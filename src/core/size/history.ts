@@ -62,6 +62,10 @@ export function assembleHistory(item: SessionItem, snapshot: HistorySnapshot | u
   let layout: HistoryLayout = 'snapshot-aligned';
   if (alignsAt(hint)) {
     at = hint;
+  } else if (own.length === 0) {
+    // Nothing in the item to align: the snapshot is the whole history.
+    at = saved.length;
+    layout = 'snapshot-realigned';
   } else {
     // The largest overlap wins; "no overlap at all" (at = length) proves nothing, so it
     // only counts when the recorded position said so.

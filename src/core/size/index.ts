@@ -26,4 +26,6 @@ export {
   type FullSession,
   type CompactionResult,
   type SaveResult,
+  type CompactionPrecondition,
 } from './compaction.js';
+export { encodeTagged, decodeTagged } from './history-codec.js';

@@ -84,6 +84,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   send(res, { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+/** Waits for a hang to be released or the server to stop, leaving no listener behind. */
+async function releasedOrStopped(released: Promise<void>, stopping: AbortSignal): Promise<void> {
+  if (stopping.aborted) return;
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (onAbort = resolve));
+  stopping.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([released, stopped]);
+  } finally {
+    stopping.removeEventListener('abort', onAbort);
+  }
+}
+
 /** Starts the emulator; resolves once it listens. */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = opts.clock ?? Date.now;
@@ -121,10 +134,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const decision = faults.decide(call.wire.name, call.operation);
     try {
       if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { signal: stopping.signal });
-      if (decision.hang) {
-        const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
-        await Promise.race([decision.hang, stopped]);
-      }
+      if (decision.hang) await releasedOrStopped(decision.hang, stopping.signal);
     } catch {
       // Aborted by stop(): the connection is being dropped, there is no one to answer.
     }

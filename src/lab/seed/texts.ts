@@ -43,7 +43,9 @@ export function titleRef(lang: ReplyLanguage, t: TitleNames, volume?: number): s
   return volume === undefined ? `"${t.en}"` : `"${t.en}" Vol. ${volume}`;
 }
 
-const yen = (lang: ReplyLanguage, price: number): string => (lang === 'ja' ? `${price.toLocaleString('en-US')}円` : `¥${price.toLocaleString('en-US')}`);
+/** 1980 -> "1,980" (toLocaleString would do, at a hundred times the cost per call). */
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const yen = (lang: ReplyLanguage, price: number): string => (lang === 'ja' ? `${grouped(price)}円` : `¥${grouped(price)}`);
 
 // ---- user messages -------------------------------------------------------------------
 

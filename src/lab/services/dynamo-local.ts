@@ -5,7 +5,7 @@ import dynalite from 'dynalite';
 /**
  * DynamoDB on loopback via dynalite, in this process. Note: dynalite measures item size in
  * UTF-16 units, so it accepts Japanese items real DynamoDB rejects; the project's own
- * calculator (src/core/item-size.ts) is the judge of item size, never dynalite.
+ * calculator (src/core/size/item-size.ts) is the judge of item size, never dynalite.
  */
 export class LocalDynamo {
   private server: Server | undefined;

@@ -47,9 +47,9 @@ export function findingsOf(body: unknown): DiagnoseFindingLike[] {
 }
 
 /**
- * Did diagnose find what was seeded? For each seeded scenario: a `benign` variant is found
- * when diagnose reports no finding for it (the flowchart's "legitimate" branch); any other
- * variant when a finding of that scenario names the expected root cause id.
+ * Did diagnose find what was seeded? For each seeded scenario: found when a finding of that
+ * scenario names the expected root cause id; a `benign` variant (the flowchart's
+ * "legitimate" branch) is also found when diagnose reports nothing for that scenario.
  */
 export function compareWithManifest(manifest: SeedManifest, body: unknown): ScenarioCheck[] {
   const findings = findingsOf(body);
@@ -57,7 +57,7 @@ export function compareWithManifest(manifest: SeedManifest, body: unknown): Scen
     const own = findings.filter((f) => f.scenario === s.scenario);
     const diagnosed = own.map((f) => f.rootCause.id);
     const match = own.find((f) => f.rootCause.id === s.expected.rootCauseId);
-    const found = s.expected.verdict === 'benign' ? own.length === 0 : match !== undefined;
+    const found = match !== undefined || (s.expected.verdict === 'benign' && own.length === 0);
     return {
       scenario: s.scenario,
       name: s.name,

@@ -15,8 +15,6 @@ export type LabErrorCode =
   | 'BUSY'
   /** `lab down` stopped what it could, but a process or a port is still there. */
   | 'LEFTOVER'
-  /** The build has no seeder module (src/lab/seed/index.ts). */
-  | 'SEEDER_MISSING'
   /** The demo was interrupted (SIGINT); the lab was taken down. */
   | 'INTERRUPTED';
 

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { LabEndpoints } from '../endpoints.js';
 import type { SeedManifest } from '../seed/manifest.js';
 import type { SeedOptions } from '../seed/plan.js';
@@ -10,20 +8,9 @@ import { supervisorRunning } from './up.js';
 /** `seedLab` from src/lab/seed/index.ts. */
 export type SeedLab = (endpoints: LabEndpoints, opts: SeedOptions) => Promise<SeedManifest>;
 
-/**
- * Loads the seeder on demand: it pulls in four AWS SDK clients and ioredis. The specifier
- * is computed so this compiles while src/lab/seed/index.ts is still being written; a lab
- * without the seeder says so instead of failing with a module error.
- */
+/** Loads the seeder on demand: it pulls in four AWS SDK clients and ioredis. */
 export async function loadSeedLab(): Promise<SeedLab> {
-  const url = new URL('../seed/index.js', import.meta.url);
-  // Checked on disk: a module error from inside the seeder must surface as itself.
-  const present = existsSync(fileURLToPath(url)) || existsSync(fileURLToPath(url).replace(/\.js$/, '.ts'));
-  if (present) {
-    const mod = (await import(url.href)) as { seedLab?: SeedLab };
-    if (typeof mod.seedLab === 'function') return mod.seedLab;
-  }
-  throw new LabError('SEEDER_MISSING', 'this build has no lab seeder (src/lab/seed/index.ts)', { hint: 'rebuild with npm run build' });
+  return (await import('../seed/index.js')).seedLab;
 }
 
 export interface LabSeedResult {

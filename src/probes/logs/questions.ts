@@ -35,7 +35,8 @@ export function insightsTime(value: string | undefined): number | undefined {
 
 const num = (v: string | undefined): number => (v === undefined || v === '' ? 0 : Number(v));
 
-function insights<T>(key: string, text: string, parse: (row: Record<string, string>) => T | undefined): Question<InsightsAnswer<T>> {
+/** A Logs Insights query over the window as a question; `parse` turns a row into a value (or skips it). */
+export function insightsQuestion<T>(key: string, text: string, parse: (row: Record<string, string>) => T | undefined): Question<InsightsAnswer<T>> {
   return {
     key,
     source: 'logs',
@@ -66,7 +67,7 @@ export interface ErrorRow {
 }
 
 /** Load failures, save failures and WatchError conflicts, per event, error type and session. */
-export const errorEvents = insights<ErrorRow>(
+export const errorEvents = insightsQuestion<ErrorRow>(
   'logs.errors',
   `filter event in ["session_load_failed", "session_save_failed", "state_write_conflict"]
 | stats count(*) as events, count_distinct(turn_id) as turns, min(@timestamp) as first, max(@timestamp) as last, latest(message) as message by event, error_type, session_id
@@ -100,7 +101,7 @@ export interface RouteTurnRow {
 }
 
 /** Turns with more than `maxRoutesPerTurn` route events: the loops the RoutingCount alarm counts. */
-export const loopingTurns = insights<RouteTurnRow>(
+export const loopingTurns = insightsQuestion<RouteTurnRow>(
   'logs.route_turns',
   `filter event = "route"
 | stats count(*) as routes, count_distinct(agent) as agents, min(confidence) as min_confidence, max(confidence) as max_confidence, earliest(agent) as first_agent, latest(agent) as last_agent, min(@timestamp) as first by session_id, turn_id
@@ -135,7 +136,7 @@ export interface TimeoutTurnRow {
 }
 
 /** Turns with a `tool_call` timeout, and whether (and what) the agent answered afterwards. */
-export const timeoutTurns = insights<TimeoutTurnRow>(
+export const timeoutTurns = insightsQuestion<TimeoutTurnRow>(
   'logs.tool_timeouts',
   `filter (event = "tool_call" and status = "timeout") or event = "response"
 | stats count(status) as timeouts, count(text) as responses, latest(text) as response, latest(tool) as tool, min(@timestamp) as first by session_id, turn_id
@@ -173,7 +174,7 @@ const RECEIVED = 'coalesce(received_at, toMillis(@timestamp))';
  * together see every such pair; a slot's first and last time then decide it exactly.
  */
 export function requestSlots(offsetMs: 0 | 100): Question<InsightsAnswer<RequestSlotRow>> {
-  return insights<RequestSlotRow>(
+  return insightsQuestion<RequestSlotRow>(
     `logs.request_slots.${offsetMs}`,
     `filter event = "request"
 | fields ${RECEIVED} as received, floor((${RECEIVED} + ${offsetMs}) / 200) as slot

@@ -35,8 +35,11 @@ export const DEFAULT_QUERY_TIMING: QueryTiming = { scheduledMs: 10, runningMs: 3
 type QueryStatus = 'Scheduled' | 'Running' | 'Complete' | 'Cancelled';
 const STATUSES = ['Scheduled', 'Running', 'Complete', 'Failed', 'Cancelled', 'Timeout', 'Unknown'];
 
-/** Queries kept for GetQueryResults/DescribeQueries; the oldest finished ones are dropped. */
-const MAX_KEPT_QUERIES = 1000;
+/**
+ * Queries kept for GetQueryResults/DescribeQueries; the oldest finished ones are dropped.
+ * Each holds its results (up to 10,000 rows), so a long-running lab must not keep them all.
+ */
+const MAX_KEPT_QUERIES = 200;
 /** Scheduled or Running queries allowed at once (AWS: 100 per account). */
 const MAX_ACTIVE_QUERIES = 100;
 

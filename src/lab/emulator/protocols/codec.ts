@@ -59,10 +59,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 
 /** The SigV4 signing name from `Authorization: ... Credential=AKID/date/region/<service>/aws4_request`. */
 export function signingNameOf(headers: IncomingHttpHeaders, params?: URLSearchParams): string | undefined {
-  const source = header(headers, 'authorization') ?? params?.get('X-Amz-Credential') ?? '';
-  const m = /Credential=?([^,\s]*)/.exec(source) ?? /^([^,\s]*)$/.exec(source);
-  const parts = m?.[1]?.split('/');
-  return parts && parts.length >= 5 ? parts[3] : undefined;
+  const auth = header(headers, 'authorization');
+  const credential = auth !== undefined ? /Credential=([^,\s]+)/.exec(auth)?.[1] : (params?.get('X-Amz-Credential') ?? undefined);
+  const scope = credential?.split('/');
+  return scope?.length === 5 ? scope[3] : undefined;
 }
 
 function isFormRequest(req: HttpRequestParts): boolean {

@@ -70,6 +70,7 @@ export const MONITORING_WIRE: ServiceWire = {
 
 export const ELASTICACHE_WIRE: ServiceWire = {
   name: 'elasticache',
+  // The Smithy service name; ElastiCache speaks only the query protocol, so it is never on the wire.
   targetPrefix: 'AmazonElastiCacheV9',
   queryVersion: '2015-02-02',
   xmlNamespace: 'http://elasticache.amazonaws.com/doc/2015-02-02/',

@@ -9,8 +9,12 @@ import type { ServiceWire } from './service-wire.js';
  * `<entry><key/><value/></entry>`, dates are ISO 8601, numbers and booleans are text.
  */
 
+// A raw CR would be normalised away by the reader's XML parser; the reference keeps it.
+const XML_ENTITIES: Record<string, string> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos', '\r': '#13' };
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+  // XML 1.0 cannot carry most C0 controls, not even as entities: they would break every parser.
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '\uFFFD').replace(/[&<>"'\r]/g, (c) => `&${XML_ENTITIES[c]};`);
 }
 
 function scalarText(value: unknown): string | undefined {

@@ -167,7 +167,6 @@ function ensureOrder(state: State): void {
 }
 
 function sortRows(state: State, keys: SortKey[]): void {
-  state.ordered = true;
   const only = keys[0];
   if (keys.length === 1 && only?.field === '@timestamp' && !state.aggregated && !state.computed.has('@timestamp')) {
     // The common `sort @timestamp desc`: compare the events' own times, no value building.
@@ -177,8 +176,11 @@ function sortRows(state: State, keys: SortKey[]): void {
       const y = b.event as StoredEvent;
       return sign * (x.timestamp - y.timestamp || x.seq - y.seq);
     });
+    state.ordered = true;
     return;
   }
+  // Ties keep the default newest-first order, so results do not depend on stream layout.
+  ensureOrder(state);
   // Decorate once, so a sort of n rows reads each row's values once instead of n log n times.
   const decorated = state.rows.map((row) => ({ row, keys: keys.map((k) => orderKeyOf(row.get(k.field))) }));
   decorated.sort((a, b) => {
@@ -189,6 +191,7 @@ function sortRows(state: State, keys: SortKey[]): void {
     return 0;
   });
   state.rows = decorated.map((d) => d.row);
+  state.ordered = true;
 }
 
 /** A group key part: type-tagged so that 1 and "1" stay apart, without rendering values. */

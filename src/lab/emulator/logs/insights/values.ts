@@ -16,7 +16,10 @@ const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** `2024-05-01 12:34:56.789` (UTC), the format of @timestamp in query results. */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  const date = new Date(ms);
+  // Beyond the Date range (e.g. fromMillis of a huge number) there is no calendar form.
+  if (Number.isNaN(date.getTime())) return String(ms);
+  return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
 export function renderValue(value: Value): string {

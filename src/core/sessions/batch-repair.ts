@@ -1,0 +1,271 @@
+/**
+ * Repairs of many sessions at the speed of pipelines (the fleet path of `fix`), with the same
+ * decisions and the same quarantine records as the one-session path:
+ *
+ * 1. `planRepairBatch`: one pipeline reads every key the sessions' repairs depend on (TYPE,
+ *    PTTL, LRANGE, GET per key); each repair's own operation (repair-operations.ts) decides
+ *    on those snapshots, exactly as the executor would;
+ * 2. `applyRepairBatch`: one pipeline of `applySessionRepair-7.lua` calls, one per repair:
+ *    each re-checks the plan's fingerprints, writes the quarantine record and the repair,
+ *    atomically (see the script's header for why a script and not a pipelined MULTI/EXEC);
+ * 3. `verifyRepairBatch`: one pipeline reads the written keys back and compares them with
+ *    what the repair meant to write.
+ *
+ * A standalone Redis, or a cluster with hash tags when the caller groups sessions per node;
+ * without hash tags a session's keys live in different slots and the one-session path
+ * (key by key) is the only safe one.
+ */
+import type { Redis } from 'ioredis';
+import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
+import { loadLuaScript } from '../lua-scripts.js';
+import { buildQuarantineRecord } from '../quarantine.js';
+import { PTTL_MISSING, redisErrorCode, type RedisKeyType, type RedisPipeline } from '../redis-types.js';
+import type { SessionId } from '../session-id.js';
+import { CoreError } from '../errors.js';
+import { keyFingerprint, sessionFingerprint } from './fingerprint.js';
+import { sameContent, type KeySnapshot } from './key-snapshot.js';
+import { expectedContent, type KeyWrite } from './key-write.js';
+import { repairOperation, type SessionRepair } from './repair-operations.js';
+import type { WriteDecision } from './types.js';
+
+/** Keys in the order the script takes them (KEYS[2..7]). */
+const SCRIPT_KINDS = ['turns', 'backup', 'state', 'routes', 'pin', 'lock'] as const;
+
+export interface BatchRepairOptions {
+  layout: KeyLayout;
+  /** Session expiry set by the repairs, seconds (default the contract's 1800). */
+  ttlSeconds: number;
+  /** Clock for quarantine key names. */
+  now: () => number;
+}
+
+/** One repair of one session, planned from the batch read. */
+export type BatchRepairPlan = {
+  sessionId: SessionId;
+  repair: SessionRepair;
+} & (
+  | {
+      status: 'planned';
+      readKeys: string[];
+      snapshots: Map<string, KeySnapshot>;
+      decision: WriteDecision;
+      /** Fingerprint of all read keys (the one-session path's precondition). */
+      fingerprint: string;
+    }
+  /** The repair does not apply: its refusal (CoreError PRECONDITION_FAILED, LOCK_HELD...). */
+  | { status: 'refused'; error: CoreError }
+  /** A key holds a type the pipeline cannot snapshot (hash, set...): use the one-session path. */
+  | { status: 'unsupported'; reason: string }
+);
+
+type Reply = [Error | null, unknown];
+
+function queueKeyRead(pipe: RedisPipeline, key: string): void {
+  pipe.type(key).pttl(key).lrangeBuffer(key, 0, -1).getBuffer(key);
+}
+
+/** Builds a snapshot from the four replies of {@link queueKeyRead}; null for a type it cannot hold. */
+function snapshotFromReplies(key: string, replies: Reply[], at: number): KeySnapshot | null {
+  const [typeReply, ttlReply, listReply, stringReply] = [replies[at], replies[at + 1], replies[at + 2], replies[at + 3]];
+  if (!typeReply || !ttlReply || !listReply || !stringReply) throw new Error('bug: fewer pipeline replies than reads');
+  if (typeReply[0]) throw typeReply[0];
+  if (ttlReply[0]) throw ttlReply[0];
+  const type = String(typeReply[1]) as RedisKeyType;
+  const ttlMs = Number(ttlReply[1]);
+  if (type === 'none') return { key, type, ttlMs: PTTL_MISSING, form: 'absent' };
+  // A WRONGTYPE on the read of the other type is expected; any other error is not.
+  const soft = (r: Reply) => {
+    if (r[0] && redisErrorCode(r[0]) !== 'WRONGTYPE') throw r[0];
+    return r[0] ? null : r[1];
+  };
+  const list = soft(listReply);
+  const value = soft(stringReply);
+  if (type === 'list' && Array.isArray(list) && list.length > 0) return { key, type, ttlMs, form: 'list', entries: list as Buffer[] };
+  if (type === 'string' && Buffer.isBuffer(value)) return { key, type, ttlMs, form: 'string', value };
+  return null;
+}
+
+/**
+ * Reads, in one pipeline, the keys each repair depends on and plans it with the repair's own
+ * operation. Repairs of one session touching distinct keys (pin-agent, then clear-routing)
+ * are planned on the same read. Writes nothing.
+ */
+export async function planRepairBatch(redis: Redis, items: readonly { sessionId: SessionId; repair: SessionRepair }[], opts: BatchRepairOptions): Promise<BatchRepairPlan[]> {
+  const ttlMs = opts.ttlSeconds * 1000;
+  const ops = items.map((item) => repairOperation(sessionKeys(opts.layout, item.sessionId), item.repair, ttlMs));
+  const keys = [...new Set(ops.flatMap((op) => op.readKeys))];
+  const pipe = redis.pipeline();
+  for (const key of keys) queueKeyRead(pipe, key);
+  const replies = ((await pipe.exec()) ?? []) as Reply[];
+  const snapshots = new Map<string, KeySnapshot | null>();
+  keys.forEach((key, i) => snapshots.set(key, snapshotFromReplies(key, replies, i * 4)));
+  return items.map((item, i): BatchRepairPlan => {
+    const op = ops[i]!;
+    const mine = new Map<string, KeySnapshot>();
+    for (const key of op.readKeys) {
+      const s = snapshots.get(key);
+      if (!s) return { ...item, status: 'unsupported', reason: `${key} is of a type the batch read does not snapshot` };
+      mine.set(key, s);
+    }
+    try {
+      const decision = op.decide(mine);
+      return { ...item, status: 'planned', readKeys: [...op.readKeys], snapshots: mine, decision, fingerprint: sessionFingerprint(mine, op.readKeys) };
+    } catch (err) {
+      if (err instanceof CoreError) return { ...item, status: 'refused', error: err };
+      throw err;
+    }
+  });
+}
+
+/** What {@link applyRepairBatch} did with one planned repair. */
+export type BatchApplyOutcome =
+  | { status: 'applied'; quarantineKey: string }
+  /** Nothing to write (the decision was a no-op): already repaired. */
+  | { status: 'noop' }
+  /** The session changed since the plan: nothing written; plan it again. */
+  | { status: 'changed'; key: string }
+  | { status: 'unsupported'; key: string }
+  | { status: 'error'; error: Error };
+
+const OPS: Record<KeyWrite['op'], string> = { delete: 'del', list: 'list', string: 'string', expire: 'expire', 'restore-dump': '' };
+
+function scriptArgs(keys: SessionKeys, plan: Extract<BatchRepairPlan, { status: 'planned' }>, record: string): (string | Buffer)[] {
+  if (plan.decision.kind !== 'apply') throw new Error('bug: scriptArgs of a no-op');
+  const index = (key: string) => {
+    const i = SCRIPT_KINDS.findIndex((kind) => keys[kind] === key);
+    if (i < 0) throw new Error(`bug: ${key} is not a session key`);
+    return String(i + 2);
+  };
+  const expected = SCRIPT_KINDS.map((kind) => {
+    const s = plan.snapshots.get(keys[kind]);
+    return s ? keyFingerprint(s) : '';
+  });
+  const args: (string | Buffer)[] = [record, String(QUARANTINE_TTL_SECONDS * 1000), ...expected, String(plan.decision.writes.length)];
+  for (const w of plan.decision.writes) {
+    if (w.op === 'restore-dump') throw new Error('bug: the batch path does not restore DUMP payloads');
+    const values = w.op === 'list' ? w.entries : w.op === 'string' ? [w.value] : [];
+    const ttl = w.op === 'delete' ? 0 : w.ttlMs;
+    args.push(OPS[w.op], index(w.key), String(ttl), String(values.length), ...values);
+  }
+  return args;
+}
+
+/** The quarantine keys picked for an apply round, announced before anything is sent. */
+export type BeforeApply = (assigned: ReadonlyArray<{ plan: BatchRepairPlan; quarantineKey: string }>) => Promise<void> | void;
+
+/**
+ * Applies planned repairs in one pipeline of script calls (plus a retry round for the rare
+ * quarantine key taken in the same millisecond). `beforeApply` is told which quarantine key
+ * each repair will write before it is sent, so an audit log can record the pre-image
+ * reference first. Results are in the order of `plans`.
+ */
+export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepairPlan[], opts: BatchRepairOptions & { beforeApply?: BeforeApply }): Promise<BatchApplyOutcome[]> {
+  const script = loadLuaScript('applySessionRepair-7');
+  const out: (BatchApplyOutcome | undefined)[] = plans.map((p) =>
+    p.status === 'planned' && p.decision.kind === 'noop' ? { status: 'noop' } : p.status !== 'planned' ? { status: 'error', error: new Error(`bug: ${p.status} plan passed to apply`) } : undefined,
+  );
+  let pending = plans.map((p, i) => ({ plan: p, i })).filter(({ i }) => out[i] === undefined);
+  const base = opts.now();
+  let loaded = false;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 20) {
+      for (const { i } of pending) out[i] = { status: 'error', error: new CoreError('PRECONDITION_FAILED', 'no free quarantine key after 20 rounds') };
+      break;
+    }
+    // Repairs of one session get distinct milliseconds; a retry moves past every earlier pick.
+    const seen = new Map<string, number>();
+    const assigned = pending.map(({ plan, i }) => {
+      const n = seen.get(plan.sessionId) ?? 0;
+      seen.set(plan.sessionId, n + 1);
+      const at = base + round * plans.length + n;
+      return { plan, i, at, quarantineKey: quarantineKey(opts.layout, plan.sessionId, at) };
+    });
+    await opts.beforeApply?.(assigned.map(({ plan, quarantineKey: q }) => ({ plan, quarantineKey: q })));
+    if (!loaded) {
+      await redis.script('LOAD', script.source);
+      loaded = true;
+    }
+    const pipe = redis.pipeline();
+    for (const a of assigned) {
+      const plan = a.plan as Extract<BatchRepairPlan, { status: 'planned' }>;
+      const keys = sessionKeys(opts.layout, plan.sessionId);
+      const writes = plan.decision.kind === 'apply' ? plan.decision.writes : [];
+      const record = buildQuarantineRecord({
+        sessionId: plan.sessionId,
+        at: a.at,
+        action: plan.repair.action,
+        reason: plan.decision.reason,
+        snapshots: writes.map((w) => plan.snapshots.get(w.key)!),
+        ...(plan.decision.kind === 'apply' && plan.decision.details ? { details: plan.decision.details } : {}),
+      });
+      pipe.evalsha(script.sha, 7, a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, JSON.stringify(record)));
+    }
+    const replies = ((await pipe.exec()) ?? []) as Reply[];
+    const retry: typeof pending = [];
+    assigned.forEach((a, j) => {
+      const [err, value] = replies[j] ?? [new Error('no reply'), null];
+      if (err) {
+        // After a restart the script cache is empty: load it again and resend.
+        if (redisErrorCode(err) === 'NOSCRIPT') {
+          loaded = false;
+          retry.push({ plan: a.plan, i: a.i });
+        } else out[a.i] = { status: 'error', error: err };
+        return;
+      }
+      if (value === 'APPLIED') out[a.i] = { status: 'applied', quarantineKey: a.quarantineKey };
+      else if (value === 'QKEY_TAKEN') retry.push({ plan: a.plan, i: a.i });
+      else if (Array.isArray(value)) {
+        const keyIndex = Number(value[1]);
+        const keys = sessionKeys(opts.layout, a.plan.sessionId);
+        const key = keys[SCRIPT_KINDS[keyIndex - 2] ?? 'turns'];
+        out[a.i] = value[0] === 'CHANGED' ? { status: 'changed', key } : { status: 'unsupported', key };
+      } else out[a.i] = { status: 'error', error: new Error(`unexpected script reply ${JSON.stringify(value)}`) };
+    });
+    pending = retry;
+  }
+  return out.map((o) => o ?? { status: 'error', error: new Error('bug: repair without an outcome') });
+}
+
+/** What the read-back found for one applied repair. */
+export interface BatchVerification {
+  /** Every written key holds what the repair meant to write, with an expiry where one was set. */
+  ok: boolean;
+  /** Keys that do not, when not ok. */
+  mismatched: string[];
+  /** Fingerprint of the written keys as read back (what an undo compares against). */
+  afterFingerprint: string;
+  /** The written keys as read back. */
+  snapshots: Map<string, KeySnapshot>;
+}
+
+/**
+ * Reads back, in one pipeline, every key the applied repairs wrote and compares each with
+ * the write's intended content (and that a TTL is set where the write set one).
+ */
+export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepairPlan[]): Promise<BatchVerification[]> {
+  const writesOf = (p: BatchRepairPlan) => (p.status === 'planned' && p.decision.kind === 'apply' ? p.decision.writes : []);
+  const keys = [...new Set(plans.flatMap((p) => writesOf(p).map((w) => w.key)))];
+  const pipe = redis.pipeline();
+  for (const key of keys) queueKeyRead(pipe, key);
+  const replies = ((await pipe.exec()) ?? []) as Reply[];
+  const read = new Map<string, KeySnapshot | null>();
+  keys.forEach((key, i) => read.set(key, snapshotFromReplies(key, replies, i * 4)));
+  return plans.map((p) => {
+    const writes = writesOf(p);
+    const mismatched: string[] = [];
+    const snapshots = new Map<string, KeySnapshot>();
+    for (const w of writes) {
+      const now = read.get(w.key);
+      if (!now) {
+        mismatched.push(w.key);
+        continue;
+      }
+      snapshots.set(w.key, now);
+      const expected = expectedContent(w);
+      if (expected && !sameContent(now, expected)) mismatched.push(w.key);
+      else if ('ttlMs' in w && w.ttlMs > 0 && now.form !== 'absent' && now.ttlMs <= 0) mismatched.push(w.key);
+    }
+    const written = writes.map((w) => w.key);
+    return { ok: mismatched.length === 0, mismatched, afterFingerprint: sessionFingerprint(snapshots, written), snapshots };
+  });
+}
