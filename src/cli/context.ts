@@ -1,6 +1,17 @@
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { Io } from './io.js';
 import type { ExitCode } from './exit-codes.js';
+
+/**
+ * The config loader, imported only when a command runs ({@link preloadConfig}): it pulls in
+ * the schema and zod (~200 modules), which `--help` and `--version` must not pay for.
+ */
+let loadConfig: typeof import('../config/load.js').loadConfig | undefined;
+
+/** Loads the config module; the runner awaits it before any command's handler. */
+export async function preloadConfig(): Promise<void> {
+  loadConfig ??= (await import('../config/load.js')).loadConfig;
+}
 
 /** The global flags of the contract, as commander parsed them. */
 export interface GlobalOptions {
@@ -15,6 +26,10 @@ export interface GlobalOptions {
   redisCluster?: string;
   profile?: string;
   region?: string;
+  /** `--write-role-arn`: the IAM role fix and undo assume for their writes. */
+  writeRoleArn?: string;
+  /** `--insecure-skip-verify`: Redis TLS certificates are not checked (loudly warned). */
+  insecureSkipVerify: boolean;
   showContent: boolean;
 }
 
@@ -40,6 +55,7 @@ export function createContext(globals: GlobalOptions, io: Io, env: NodeJS.Proces
     globals,
     io,
     config() {
+      if (!loadConfig) throw new Error('bug: ctx.config() before preloadConfig() was awaited');
       loaded ??= loadConfig(
         {
           config: globals.config,
@@ -48,6 +64,8 @@ export function createContext(globals: GlobalOptions, io: Io, env: NodeJS.Proces
           timeout: globals.timeout,
           profile: globals.profile,
           region: globals.region,
+          writeRoleArn: globals.writeRoleArn,
+          insecureSkipVerify: globals.insecureSkipVerify,
         },
         env,
       );

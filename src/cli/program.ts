@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
-import { createContext, type CliContext, type CommandResult, type GlobalOptions } from './context.js';
+import { createContext, preloadConfig, type CliContext, type CommandResult, type GlobalOptions } from './context.js';
 import { createIo, wantColor } from './io.js';
 import { runCommand } from './run-command.js';
 import type { ExitCode } from './exit-codes.js';
 import { registerAll } from './commands/index.js';
+import { securityWarnings } from './security-warnings.js';
 
 /** Runs a command's handler with the context built from its global flags. */
 export type Runner = (
@@ -32,6 +33,8 @@ export function globalsOf(cmd: Command): GlobalOptions {
     redisCluster: o.redisCluster,
     profile: o.profile,
     region: o.region,
+    writeRoleArn: o.writeRoleArn,
+    insecureSkipVerify: Boolean(o.insecureSkipVerify),
     showContent: Boolean(o.showContent),
   };
 }
@@ -52,6 +55,8 @@ export function buildProgram(version: string, hooks: ProgramHooks): Command {
     .option('--redis-cluster <nodes>', 'cluster seed nodes, host:port,...')
     .option('--profile <name>', 'AWS profile (shared config and credentials files)')
     .option('--region <region>', 'AWS region')
+    .option('--write-role-arn <arn>', 'IAM role that fix and undo assume for their writes (also aws.writeRoleArn)')
+    .option('--insecure-skip-verify', 'do NOT verify the Redis TLS certificate (lab only; warned on every use)', false)
     .addOption(new Option('--show-content', 'reveal user message content on the terminal').default(false))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -59,7 +64,9 @@ export function buildProgram(version: string, hooks: ProgramHooks): Command {
   const run: Runner = async (cmd, name, handler) => {
     const globals = globalsOf(cmd);
     const io = createIo({ json: globals.json, color: wantColor(globals.color, env, process.stdout), verbose: globals.verbose });
+    await preloadConfig();
     const ctx = createContext(globals, io, env);
+    for (const warning of securityWarnings(globals)) io.err(warning);
     hooks.onExit(await runCommand(ctx, name, () => handler(ctx)));
   };
   registerAll(program, run);

@@ -1,5 +1,6 @@
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { CoreError } from '../core/errors.js';
+import { classifyRedisError } from '../sources/redis-errors.js';
 import { EXIT, ExitError, type ExitCode } from './exit-codes.js';
 import type { CliContext, CommandResult } from './context.js';
 
@@ -31,6 +32,12 @@ export function classifyFailure(err: unknown): Failure {
   // Errors from src/sources carry an exit code of their own (unreachable, denied...).
   if (e && typeof e.exitCode === 'number' && typeof e.errorCode === 'string') {
     return { exitCode: e.exitCode as ExitCode, code: e.errorCode, message: e.message ?? String(err), hint: e.hint };
+  }
+  // A Redis error reply that no layer classified (e.g. NOPERM from a read-only ACL user
+  // inside a core write): its first word is its code by protocol, so it is classified here.
+  if (e && e.name === 'ReplyError') {
+    const classified = classifyRedisError(err);
+    if (classified.kind !== 'unknown') return classifyFailure(classified);
   }
   return { exitCode: EXIT.INTERNAL, code: 'INTERNAL', message: e?.message ?? String(err), hint: REPORT_HINT };
 }

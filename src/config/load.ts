@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { profileRegion } from './aws-profile.js';
+import { ConfigError } from './errors.js';
 import { configSchema, type Config } from './schema.js';
 
-/** Raised for a config that cannot be used; the CLI maps it to exit 2. */
-export class ConfigError extends Error {
-  readonly issues: string[];
-  constructor(message: string, issues: string[] = []) {
-    super(issues.length ? `${message}\n  - ${issues.join('\n  - ')}` : message);
-    this.name = 'ConfigError';
-    this.issues = issues;
-  }
-}
+// ConfigError lives in errors.ts (no zod) so the CLI entry can catch it without the schema.
+export { ConfigError };
 
 /** The global flags that override configuration (contract section 2). */
 export interface ConfigFlags {
@@ -21,9 +16,14 @@ export interface ConfigFlags {
   timeout?: string;
   profile?: string;
   region?: string;
+  /** `--write-role-arn`: the role fix and undo assume for their writes. */
+  writeRoleArn?: string;
+  /** `--insecure-skip-verify`: the only way to turn Redis certificate checks off. */
+  insecureSkipVerify?: boolean;
 }
 
-export type Provenance = 'flag' | 'env' | 'file' | 'default';
+/** Where a value came from; `profile` is the region of the selected AWS profile. */
+export type Provenance = 'flag' | 'env' | 'file' | 'profile' | 'default';
 
 export interface LoadedConfig {
   config: Config;
@@ -96,6 +96,19 @@ function readFile(path: string, explicit: boolean): Json | undefined {
 }
 
 /**
+ * Certificate checks are turned off only by the `--insecure-skip-verify` flag, typed anew
+ * for each run: a config file or variable would keep them off long after the lab drill
+ * that needed it, silently. So a stored `true` is a configuration error.
+ */
+function refuseStoredInsecureSkipVerify(raw: Json, provenance: Record<string, Provenance>, file: string): void {
+  const tls = (raw.redis as Json | undefined)?.tls as Json | undefined;
+  if (tls?.insecureSkipVerify !== true) return;
+  throw new ConfigError(`redis.tls.insecureSkipVerify is set in ${provenance['redis.tls.insecureSkipVerify'] === 'file' ? file : 'the configuration'}`, [
+    'redis.tls.insecureSkipVerify: certificate checks can only be turned off per run, with the --insecure-skip-verify flag; remove it from the file and set redis.tls.ca to the CA bundle instead',
+  ]);
+}
+
+/**
  * Builds the effective configuration. Precedence (contract section 2):
  * flag > environment > config file > default.
  */
@@ -125,6 +138,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   apply('auditPath', env.MANGA_ONCALL_AUDIT_PATH, 'env');
   apply('aws.region', env.AWS_REGION ?? env.AWS_DEFAULT_REGION, 'env');
   apply('aws.profile', env.AWS_PROFILE, 'env');
+  apply('aws.writeRoleArn', env.MANGA_ONCALL_WRITE_ROLE_ARN, 'env');
   for (const [name, variable] of Object.entries(ENDPOINT_ENV)) {
     apply(`aws.endpoints.${name}`, env[variable] ?? env.AWS_ENDPOINT_URL, 'env');
   }
@@ -135,6 +149,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   apply('timeoutMs', duration(flags.timeout), 'flag');
   apply('aws.profile', flags.profile, 'flag');
   apply('aws.region', flags.region, 'flag');
+  apply('aws.writeRoleArn', flags.writeRoleArn, 'flag');
+  refuseStoredInsecureSkipVerify(raw, provenance, path);
+  if (flags.insecureSkipVerify === true) apply('redis.tls.insecureSkipVerify', true, 'flag');
+  // The AWS CLI takes the region from the profile when no flag or variable names one.
+  if (provenance['aws.region'] === undefined) {
+    const profile = typeof (raw.aws as Json | undefined)?.profile === 'string' ? ((raw.aws as Json).profile as string) : undefined;
+    apply('aws.region', profileRegion(profile, env), 'profile');
+  }
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {

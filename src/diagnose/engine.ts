@@ -39,6 +39,8 @@ export interface Diagnosis {
   readonly runbooks: RunbookSet;
   /** The walks that stopped on a question the probes could not answer. */
   openQuestions(): { runbook: string; walk: StoppedWalk }[];
+  /** The current walk of a runbook, or undefined when it was not walked. */
+  walkOf(runbook: string): WalkResult | undefined;
   /** Continues a stopped walk with the engineer's outcome; returns the updated result. */
   resume(runbook: string, outcome: string): Promise<DiagnoseResult>;
   /** The evidence probes gave, by probe id (settled). */
@@ -126,6 +128,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<Diagnosis> {
       runbooks: set,
       openQuestions: () =>
         [...walks.entries()].flatMap(([id, w]) => (w.walk.status === 'unknown' || w.walk.status === 'no_branch' ? [{ runbook: id, walk: w.walk }] : [])),
+      walkOf: (runbook) => walks.get(runbook)?.walk,
       async resume(runbook, outcome) {
         const state = walks.get(runbook);
         const rb = set.runbook(runbook);

@@ -18,15 +18,20 @@ export function shellWord(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `manga-oncall fix fleet --scenario 1 --action restore-backup --config ./prod.json`, ready to paste. */
-export function fixCommand(scenario: number, action: string, scope: CommandScope): string {
+/** The argv of the `fix` command for a remediation (after `manga-oncall`). */
+export function fixArgs(scenario: number, action: string, scope: CommandScope): string[] {
   const target = scope.sessionId ? ['fix', 'session', scope.sessionId, '--action', action] : ['fix', 'fleet', '--scenario', String(scenario), '--action', action];
-  const globals = [
+  return [
+    ...target,
     ...(scope.config ? ['--config', scope.config] : []),
     ...(scope.profile ? ['--profile', scope.profile] : []),
     ...(scope.region ? ['--region', scope.region] : []),
   ];
-  return ['manga-oncall', ...target, ...globals].map(shellWord).join(' ');
+}
+
+/** `manga-oncall fix fleet --scenario 1 --action restore-backup --config ./prod.json`, ready to paste. */
+export function fixCommand(scenario: number, action: string, scope: CommandScope): string {
+  return ['manga-oncall', ...fixArgs(scenario, action, scope)].map(shellWord).join(' ');
 }
 
 /** How a walk came to be walked. */

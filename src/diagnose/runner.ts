@@ -8,8 +8,8 @@ import { withTimeout } from '../sources/timeout.js';
 import type { DiagnoseError, SourceReport } from './types.js';
 
 interface SourceStats {
-  started: number;
-  ended: number;
+  /** The longest of its queries, ms: what the source cost the run, since they run concurrently. */
+  longest: number;
   queries: number;
   error: SourceError | undefined;
 }
@@ -83,7 +83,7 @@ export class DiagnosisRunner {
       .map(([name, s]) => ({
         name,
         status: s.error ? 'error' : 'ok',
-        latencyMs: Math.max(0, Math.round(s.ended - s.started)),
+        latencyMs: Math.max(0, Math.round(s.longest)),
         queries: s.queries,
         error: s.error ? { code: s.error.errorCode, kind: s.error.kind, message: s.error.message, hint: s.error.hint } : null,
       }));
@@ -96,8 +96,7 @@ export class DiagnosisRunner {
 
   private async run<T>(q: Question<T>): Promise<T> {
     const started = this.now();
-    const s = this.stats.get(q.source) ?? { started, ended: started, queries: 0, error: undefined };
-    s.started = Math.min(s.started, started);
+    const s = this.stats.get(q.source) ?? { longest: 0, queries: 0, error: undefined };
     s.queries++;
     this.stats.set(q.source, s);
     try {
@@ -109,7 +108,7 @@ export class DiagnosisRunner {
       s.error ??= classified;
       throw classified;
     } finally {
-      s.ended = Math.max(s.ended, this.now());
+      s.longest = Math.max(s.longest, this.now() - started);
     }
   }
 

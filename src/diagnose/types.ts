@@ -35,7 +35,7 @@ export type DiagnoseStatus = 'healthy' | 'incident' | 'inconclusive';
 export interface SourceReport {
   name: SourceName;
   status: 'ok' | 'error';
-  /** From its first query's start to its last query's end (its queries run concurrently). */
+  /** Its slowest query, ms (a source's queries run concurrently, so this is what it cost the run). */
   latencyMs: number;
   queries: number;
   error: SourceErrorInfo | null;

@@ -4,7 +4,7 @@ import { LAB_CREDENTIALS, LAB_REGION, type LabEndpoints } from './endpoints.js';
 
 /**
  * The manga-oncall configuration file for a running lab: every AWS endpoint pointed at the
- * lab (the emulator serves CloudWatch Logs, CloudWatch and ElastiCache on one port;
+ * lab (the emulator serves CloudWatch Logs, CloudWatch, ElastiCache and STS on one port;
  * dynalite DynamoDB; s3rver S3 with path-style addressing), the lab's Redis URL, the lab's
  * static credentials (accepted by every lab service, useless anywhere else) and its region.
  * With `stateDir` (the lab directory) fixes keep their checkpoints and audit log there.
@@ -24,6 +24,7 @@ export function labConfigFile(endpoints: LabEndpoints, opts: { stateDir?: string
         elasticache: endpoints.emulator,
         dynamodb: endpoints.dynamodb,
         s3: endpoints.s3,
+        sts: endpoints.emulator,
       },
       accessKeyId: LAB_CREDENTIALS.accessKeyId,
       secretAccessKey: LAB_CREDENTIALS.secretAccessKey,

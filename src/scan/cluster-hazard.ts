@@ -63,7 +63,10 @@ export async function detectCrossSlotHazard(config: Config, client: RedisClient)
   const id = parseSessionId(sampleId !== null && isValidSessionId(sampleId) ? sampleId : 'example-session');
   const keys = sessionKeys(layout, id);
   const router = isClusterClient(client) ? nodeRouter(client) : null;
-  const where = (key: string) => ({ key, slot: hashSlot(key), node: router ? router.labelOf(router.nodeOf(key)) : 'the server' });
+  const where = (key: string) => {
+    const owner = router?.nodeOf(key);
+    return { key, slot: hashSlot(key), node: owner ? router!.labelOf(owner) : router ? 'an unreachable master' : 'the server' };
+  };
   const example = cluster ? { sessionId: id, turns: where(keys.turns), backup: where(keys.backup) } : null;
   const mode = cluster ? 'cluster' : 'single';
   const mismatch =

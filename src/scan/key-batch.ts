@@ -21,7 +21,7 @@ export interface BatchContext {
   /** Entries read per turns list (the core's scan cap). */
   readonly maxEntries: number;
   readonly tally: ClassTally;
-  readonly counters: { sessions: number; partiallyExamined: number; locksOfWrongType: number; foreignKeys: number };
+  readonly counters: { sessions: number; partiallyExamined: number; locksOfWrongType: number; foreignKeys: number; unjudged: number };
   /** Takes one slot of `--limit`; false when the limit is reached (the session is not counted). */
   takeSession(): boolean;
 }
@@ -92,7 +92,8 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
   const routesAt = sorted.routes.map((id) => pipelines.queue(node, 1, (p) => p.lrange(sessionKeys(layout, id).routes, 0, MAX_ROUTES_READ - 1)));
   const backupAt = sorted.backup.map((id) => {
     const turnsKey = sessionKeys(layout, id).turns;
-    return pipelines.queue(router.nodeOf(turnsKey), 1, (p) => p.exists(turnsKey));
+    const owner = router.nodeOf(turnsKey);
+    return owner ? pipelines.queue(owner, 1, (p) => p.exists(turnsKey)) : null;
   });
   const [replies, locks] = await Promise.all([
     pipelines.exec(),
@@ -111,7 +112,10 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
     }
   });
   sorted.backup.forEach((id, i) => {
-    if (Number(settled(reply(backupAt[i]!))) === 0) escalate.push(id);
+    const at = backupAt[i];
+    // The turns key's master is unreachable: whether this backup stands alone is unknown.
+    if (!at) ctx.counters.unjudged++;
+    else if (Number(settled(reply(at))) === 0) escalate.push(id);
   });
   sorted.routes.forEach((id, i) => {
     if (isLoop(reply(routesAt[i]!))) tally.add('routing_left_over', id);
@@ -122,7 +126,9 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
   }
 
   if (escalate.length === 0) return;
-  for (const raw of await fetchRawSessions(router, layout, escalate, ctx.maxEntries)) {
+  const fetched = await fetchRawSessions(router, layout, escalate, ctx.maxEntries);
+  ctx.counters.unjudged += fetched.unreachable;
+  for (const raw of fetched.sessions) {
     // Both keys gone since SCAN (expired or deleted): nothing left to judge.
     if (raw.turns.type === 'none' && raw.backup.type === 'none') continue;
     if (!ctx.takeSession()) return;

@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import { hashSlot } from '../core/sessions/index.js';
+import { CLUSTER_SLOTS, hashSlot } from '../core/sessions/hash-slot.js';
 import { mastersOf, type RedisClient } from '../sources/redis.js';
 
 /**
@@ -8,10 +8,16 @@ import { mastersOf, type RedisClient } from '../sources/redis.js';
  * nodes, so the fleet scanner SCANs each master and pipelines per node through this router.
  */
 export interface NodeRouter {
-  /** The connections whose keyspaces together hold every key (SCAN each one). */
+  /** The connected masters whose keyspaces hold the keys (SCAN each one). */
   readonly masters: readonly Redis[];
-  /** The master owning `key`. */
-  nodeOf(key: string): Redis;
+  /**
+   * Masters the slot map names but ioredis holds no connection to (a node that died and was
+   * dropped), and `uncovered slots` when some slot has no master at all. Their keys cannot be
+   * read: a scan that has any is incomplete, never silently smaller.
+   */
+  readonly unreachable: readonly string[];
+  /** The master owning `key`, or null when it is one of {@link unreachable}. */
+  nodeOf(key: string): Redis | null;
   /** `host:port` of a connection, for reports. */
   labelOf(node: Redis): string;
 }
@@ -22,21 +28,31 @@ function label(node: Redis): string {
 
 /** Builds the router from a connected client (a cluster must be `ready`: see `mastersOf`). */
 export function nodeRouter(client: RedisClient): NodeRouter {
-  const masters = mastersOf(client);
+  const connected = mastersOf(client);
   if (!(client instanceof Cluster)) {
-    const only = masters[0]!;
-    return { masters, nodeOf: () => only, labelOf: label };
+    const only = connected[0]!;
+    return { masters: connected, unreachable: [], nodeOf: () => only, labelOf: label };
   }
-  const byLabel = new Map(masters.map((m) => [label(m), m]));
+  // The slot map ioredis refreshed at connect time is the truth about who owns what; its
+  // connection list may already have lost a master that went away.
+  const byLabel = new Map(client.nodes('all').map((n) => [label(n), n]));
+  const owners = new Set<string>();
+  let uncovered = false;
+  for (let slot = 0; slot < CLUSTER_SLOTS; slot++) {
+    const owner = client.slots[slot]?.[0];
+    if (owner === undefined) uncovered = true;
+    else owners.add(owner);
+  }
+  const masters = [...owners].flatMap((o) => (byLabel.has(o) ? [byLabel.get(o)!] : []));
+  const unreachable = [...owners].filter((o) => !byLabel.has(o));
+  if (uncovered) unreachable.push('uncovered slots');
   return {
     masters,
+    unreachable,
     labelOf: label,
-    nodeOf(key: string): Redis {
-      // ioredis keeps the slot map it refreshed at connect time: slots[slot][0] is the master.
+    nodeOf(key: string): Redis | null {
       const owner = client.slots[hashSlot(key)]?.[0];
-      const node = owner === undefined ? undefined : byLabel.get(owner);
-      if (!node) throw new Error(`no master known for slot ${hashSlot(key)} (cluster slot map incomplete)`);
-      return node;
+      return (owner === undefined ? undefined : byLabel.get(owner)) ?? null;
     },
   };
 }

@@ -65,7 +65,7 @@ export async function scanRedisFleet(client: RedisClient, opts: RedisFleetScanOp
   const router = nodeRouter(client);
   const pattern = sessionMatchPattern(opts.layout, opts.idPrefix);
   const tally = new ClassTally(opts.samplesPerClass ?? 5);
-  const counters = { sessions: 0, partiallyExamined: 0, locksOfWrongType: 0, foreignKeys: 0 };
+  const counters = { sessions: 0, partiallyExamined: 0, locksOfWrongType: 0, foreignKeys: 0, unjudged: 0 };
   let taken = 0;
   let stoppedAtLimit = false;
   const limit = opts.limit ?? Infinity;
@@ -85,6 +85,12 @@ export async function scanRedisFleet(client: RedisClient, opts: RedisFleetScanOp
     },
   };
   const nodes: NodeReport[] = router.masters.map((m) => ({ node: router.labelOf(m), status: 'ok', keysScanned: 0 }));
+  const lost: NodeReport[] = router.unreachable.map((node) => ({
+    node,
+    status: 'unavailable',
+    keysScanned: 0,
+    error: { code: 'REDIS_UNAVAILABLE', message: `Redis ${node}: the cluster's slot map names it but it is not connected`, hint: 'check the node (failover in progress?) and rerun' },
+  }));
   // DBSIZE is O(1): the progress bar's denominator (exact only without --match).
   const sizes = await Promise.all(router.masters.map((m) => m.dbsize().catch(() => null)));
   const keysTotal = opts.idPrefix === undefined && sizes.every((s) => s !== null) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null;
@@ -109,14 +115,15 @@ export async function scanRedisFleet(client: RedisClient, opts: RedisFleetScanOp
     }),
   );
 
-  const unavailable = nodes.some((n) => n.status === 'unavailable');
+  const allNodes = [...nodes, ...lost];
+  const unavailable = allNodes.some((n) => n.status === 'unavailable') || counters.unjudged > 0;
   return {
     mode: isClusterClient(client) ? 'cluster' : 'single',
     layout: { prefix: opts.layout.prefix, hashTags: opts.layout.hashTags },
     pattern,
     complete: !stoppedAtLimit && !unavailable,
     stoppedAtLimit,
-    nodes,
+    nodes: allNodes,
     keysScanned: nodes.reduce((s, n) => s + n.keysScanned, 0),
     sessions: counters.sessions,
     classes: tally.classes,
@@ -124,6 +131,7 @@ export async function scanRedisFleet(client: RedisClient, opts: RedisFleetScanOp
     partiallyExamined: counters.partiallyExamined,
     locksOfWrongType: counters.locksOfWrongType,
     foreignKeys: counters.foreignKeys,
+    unjudged: counters.unjudged,
     problems: tally.problems() + counters.locksOfWrongType,
     durationMs: Math.round(performance.now() - started),
   };

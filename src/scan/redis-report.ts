@@ -78,6 +78,8 @@ export interface RedisFleetReport {
   locksOfWrongType: number;
   /** Keys under the session prefix that are not a valid session key (skipped). */
   foreignKeys: number;
+  /** Sessions seen whose other key lives on an unreachable master: not judged (the scan is incomplete). */
+  unjudged: number;
   /** Sessions with at least one problem class, counted per class (a session may count twice). */
   problems: number;
   durationMs: number;

@@ -8,7 +8,8 @@ type ChainCredentials = ReturnType<typeof import('@aws-sdk/credential-providers'
 /**
  * The constructor options shared by every SDK v3 client we build: region, endpoint override,
  * credentials (static ones only for the lab; otherwise the SDK's own provider chain with the
- * profile), and socket timeouts so a hung endpoint cannot hang a command.
+ * profile: shared config and credentials files, SSO, `credential_process`, role profiles,
+ * as the AWS CLI reads them), and socket timeouts so a hung endpoint cannot hang a command.
  */
 export async function awsClientOptions(config: Config, service: AwsService, timeoutMs = config.timeoutMs) {
   const { NodeHttpHandler } = await import('@smithy/node-http-handler');

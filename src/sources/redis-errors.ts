@@ -28,6 +28,18 @@ const MISSING_CA_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 ]);
+/**
+ * The server refused our side of a mutual-TLS handshake (`--tls-auth-clients yes`): OpenSSL
+ * alerts as Node reports them.
+ */
+const CLIENT_CERT_REQUIRED = 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED';
+const CLIENT_CERT_REJECTED = new Set([
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
 /** ioredis' commandTimeout rejection carries no code or name; this constant is all it has. */
 const IOREDIS_COMMAND_TIMEOUT = 'Command timed out';
 const NOT_CONNECTED = new Set(['wait', 'connecting', 'reconnecting', 'close', 'end']);
@@ -38,6 +50,22 @@ interface RedisLikeError {
   message?: unknown;
   command?: { name?: unknown };
   lastNodeError?: unknown;
+  /** EXECABORT: the errors of the commands that were refused while queued. */
+  previousErrors?: unknown[];
+  /** Node's ERR_TLS_CERT_ALTNAME_INVALID carries the peer certificate. */
+  cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } };
+}
+
+/** The names a certificate is valid for, from its SANs (else its CN), as Node reports them. */
+function certificateNames(cert: RedisLikeError['cert']): string | undefined {
+  if (typeof cert?.subjectaltname === 'string' && cert.subjectaltname !== '') return cert.subjectaltname;
+  return typeof cert?.subject?.CN === 'string' ? `CN=${cert.subject.CN}` : undefined;
+}
+
+/** The OpenSSL verify code when `err` says the server's certificate chain is not trusted (a CA is missing). */
+export function untrustedCertificateCode(err: unknown): string | undefined {
+  const code = (err as RedisLikeError | null)?.code;
+  return typeof code === 'string' && MISSING_CA_CODES.has(code) ? code : undefined;
 }
 
 /** The error code word of a Redis error reply (`WRONGPASS`, `NOPERM`...), if it has one. */
@@ -54,7 +82,8 @@ function make(kind: SourceErrorKind, message: string, hint: string, cause: unkno
 
 function tlsError(code: string, where: string, host: string, cause: unknown): SourceError {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return make('tls', `${where}: TLS certificate does not name ${host} (${code})`,
+    const names = certificateNames((cause as RedisLikeError).cert);
+    return make('tls', `${where}: TLS certificate does not name ${host}${names ? `; it names ${names}` : ''} (${code})`,
       `the certificate does not name ${host}; set redis.tls.servername or use the name on the certificate`, cause);
   }
   if (MISSING_CA_CODES.has(code)) {
@@ -105,7 +134,21 @@ export function classifyRedisError(err: unknown, ctx: RedisErrorContext = {}): S
       'Redis is loading, failing over or read-only: wait for the ElastiCache event to finish and retry', err);
   }
 
+  // MULTI/EXEC with a command the ACL user may not run: the refusal is among the queued errors.
+  if (reply === 'EXECABORT' && e.previousErrors?.length) {
+    const refused = e.previousErrors.find((p) => replyCode(p) === 'NOPERM') ?? e.previousErrors[0];
+    return classifyRedisError(refused, ctx);
+  }
+
   const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code === CLIENT_CERT_REQUIRED) {
+    return make('tls', `${where}: the server requires a client certificate and none was sent (${code})`,
+      'set redis.tls.cert and redis.tls.key to the client certificate and its key', err);
+  }
+  if (code && CLIENT_CERT_REJECTED.has(code)) {
+    return make('tls', `${where}: the server rejected the TLS handshake or our client certificate (${code})`,
+      'check redis.tls.cert and redis.tls.key: the certificate must be issued by a CA the server trusts and be valid now', err);
+  }
   if (code && TLS_CODES.has(code)) return tlsError(code, where, host, err);
   if (code && TIMEOUT_CODES.has(code)) {
     return make('timeout', `${where}: no answer in time (${code})`, 'check the host, port, security group and network path, or raise --timeout', err);

@@ -2,9 +2,10 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { Config } from '../config/schema.js';
 import type { KeyLayout } from '../core/keys.js';
 import { SourceError } from './errors.js';
-import { classifyRedisError, replyCode, type RedisErrorContext } from './redis-errors.js';
+import { classifyRedisError, replyCode, untrustedCertificateCode, type RedisErrorContext } from './redis-errors.js';
 import { buildRedisTls, redisTlsWarning, resolveRedisPassword, resolveRedisTarget, type RedisTarget } from './redis-options.js';
 import { withTimeout } from './timeout.js';
+import { peerCertificateSummary } from './tls-peer.js';
 
 /** A connection to the session store: one server, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -118,7 +119,8 @@ async function connectTarget(config: Config, target: RedisTarget, timeoutMs: num
   } catch (err) {
     const status = client.status;
     client.disconnect();
-    throw connectFailure(firstError ?? err, firstError === undefined, target, { ...ctx, status });
+    const failure = connectFailure(firstError ?? err, firstError === undefined, target, { ...ctx, status });
+    throw await withMissingCa(failure, config, target, timeoutMs);
   }
   client.removeListener('error', remember);
   client.removeListener('node error', remember);
@@ -144,6 +146,32 @@ function connectFailure(err: unknown, silent: boolean, target: RedisTarget, ctx:
     message: classified.kind === 'timeout' ? classified.message : `Redis ${target.display}: the server closed the connection during the handshake`,
     hint: `${mismatch}; otherwise check the host, port and network path`,
     cause: err,
+  });
+}
+
+/**
+ * "Certificate not trusted" becomes "issued by CN=X, which is not in redis.tls.ca": the
+ * server is asked for its chain once more, without verification and without sending
+ * anything, only to name the CA the engineer must add. Bounded; on any trouble the
+ * original error stands.
+ */
+async function withMissingCa(err: SourceError, config: Config, target: RedisTarget, timeoutMs: number): Promise<SourceError> {
+  const code = err.kind === 'tls' ? untrustedCertificateCode(err.cause) : undefined;
+  const node = target.nodes[0];
+  if (!code || !node) return err;
+  const peer = await peerCertificateSummary(node.host, node.port, {
+    timeoutMs: Math.min(timeoutMs, 1000),
+    ...(config.redis.tls?.servername ? { servername: config.redis.tls.servername } : {}),
+  });
+  if (!peer) return err;
+  const trusted = config.redis.tls?.ca ? `the CA bundle in redis.tls.ca (${config.redis.tls.ca})` : "this machine's default CAs (redis.tls.ca is not set)";
+  const issuer = peer.selfSigned ? `is self-signed (${peer.subject})` : `(${peer.subject}) is issued by ${peer.root}`;
+  return new SourceError({
+    source: 'redis',
+    kind: 'tls',
+    message: `Redis ${target.display}: TLS certificate not trusted: the server's certificate ${issuer}, which is not in ${trusted} (${code})`,
+    hint: err.hint,
+    cause: err.cause,
   });
 }
 

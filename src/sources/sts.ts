@@ -17,6 +17,8 @@ export interface WriteCredentials {
   secretAccessKey: string;
   sessionToken: string;
   expiration: Date | undefined;
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>`: what CloudTrail shows for each write. */
+  assumedRoleArn?: string;
 }
 
 export interface AssumeWriteRoleOptions {
@@ -89,7 +91,13 @@ export class StsSource {
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
       throw new SourceError({ source: 'sts', kind: 'unknown', message: `AssumeRole ${roleArn} returned no credentials`, hint: 'retry; if it persists, check the role in IAM' });
     }
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+      ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
+    };
   }
 
   /** Closes the client's sockets. */

@@ -30,3 +30,12 @@ declare module 's3rver' {
   }
   export default S3rver;
 }
+
+// s3rver's account registry: the key pairs it accepts (only S3RVER/S3RVER unless told).
+declare module 's3rver/lib/models/account.js' {
+  interface AWSAccount {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+    revokeAccessKey(accessKeyId: string): void;
+  }
+  export const DUMMY_ACCOUNT: AWSAccount;
+}

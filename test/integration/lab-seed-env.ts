@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../src/lab/emulator/inde
 import type { LabEndpoints } from '../../src/lab/endpoints.js';
 import type { SeedManifest } from '../../src/lab/seed/manifest.js';
 import type { LogRecord } from '../../src/lab/seed/model.js';
-import { isTurnEntry, requestsBySession, turnTraces, type Signal } from '../unit/lab-seed-signals.js';
+import { isTurnEntry, logSignals, type Signal } from '../unit/lab-seed-signals.js';
 import { LOCAL_AWS, LocalDynamo, LocalS3, startRedis } from '../helpers/services.js';
 
 export interface TestLab {
@@ -104,18 +104,8 @@ export async function sessionItems(lab: TestLab, table = 'manga_sessions'): Prom
 
 /** The scenario signals as the services show them (compare: planSignals in lab-seed-signals.ts). */
 export async function serviceSignals(lab: TestLab, m: SeedManifest, logs: readonly LogRecord[]): Promise<Set<Signal>> {
-  const s = new Set<Signal>();
+  const s: Set<Signal> = logSignals(logs);
   if ((await cacheEventMessages(lab)).some((msg) => /^Failover from (primary|master) node/.test(msg))) s.add('failover');
-  const names = new Set(logs.map((l) => l.fields.event));
-  if (names.has('session_load_failed')) s.add('load-failed');
-  if (names.has('session_save_failed')) s.add('save-failed');
-  if (names.has('state_write_conflict')) s.add('watch-error');
-  if (logs.some((l) => l.fields.event === 'tool_call' && l.fields.status !== 'ok')) s.add('tool-timeout');
-  for (const t of turnTraces(logs)) {
-    if (t.routes.length > 3) s.add('routing-loop');
-    if (t.request !== undefined && t.response !== undefined && t.response - t.request > 5000) s.add('slow-turns');
-  }
-  for (const times of requestsBySession(logs).values()) if (times.some((t, i) => i > 0 && t - (times[i - 1] as number) < 100)) s.add('concurrent-requests');
   const prefix = `${m.layout.prefix}:session:*`;
   if ((await scanKeys(lab.redis, `${prefix}:lock`)).length > 0) s.add('lock-keys');
   const keys = await scanKeys(lab.redis, prefix);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { splitVolume } from '../../src/core/grounding/volumes.js';
 import { itemSizeBytes, MAX_ITEM_BYTES } from '../../src/core/size/item-size.js';
 import { INVENTED_TITLES, SERIES, catalogProducts } from '../../src/lab/seed/catalog.js';
 import { LabSeedError } from '../../src/lab/seed/errors.js';
@@ -65,7 +66,12 @@ describe('catalog', () => {
     const products = catalogProducts(new Rng('c'));
     expect(products).toHaveLength(SERIES.reduce((n, s) => n + s.volumes, 0));
     expect(new Set(products.map((p) => p.product_id)).size).toBe(products.length);
-    for (const p of products) expect(p.product_id).toMatch(/^MNG-[A-Z0-9]+-\d{3}$/);
+    for (const p of products) {
+      expect(p.product_id).toMatch(/^MNG-[A-Z0-9]+-\d{3}$/);
+      // The store lists a volume as "<title> <n>": the form the grounding index parses.
+      expect(splitVolume(p.title)).toEqual({ series: p.series_title.normalize('NFKC'), volume: p.volume });
+      expect(splitVolume(p.title_en)).toEqual({ series: p.series_title_en.normalize('NFKC'), volume: p.volume });
+    }
     expect(products.some((p) => !p.in_stock)).toBe(true);
   });
 
@@ -184,8 +190,8 @@ describe('background (scenarios: none)', () => {
         for (const id of (l.fields.product_ids as string[] | undefined) ?? []) {
           const prod = byId.get(id);
           if (!prod) throw new Error(`tool returned unknown product ${id}`);
-          set.add(prod.title);
-          set.add(prod.title_en);
+          set.add(prod.series_title);
+          set.add(prod.series_title_en);
         }
         returned.set(l.fields.turn_id, set);
       }

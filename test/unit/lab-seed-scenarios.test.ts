@@ -163,12 +163,20 @@ describe('scenario 3: hallucination after a tool timeout', () => {
     }
   });
 
-  it('returned-error says it could not search and names no title', () => {
+  it('returned-error says it could not search; the unknown title comes later, after a successful search', () => {
     const p = seeded(3, 'returned-error');
     const timedOut = new Set(events(p, 'tool_call').filter((e) => e.fields.status === 'timeout').map((e) => e.fields.turn_id));
     const replies = events(p, 'response').filter((r) => timedOut.has(r.fields.turn_id));
     expect(replies).toHaveLength(5);
     for (const r of replies) expect(namedTitles(r.fields.text as string)).toEqual([]);
+    const turns = p.manifest.scenarios[0]?.details.turns as { id: string; pipelineTurnId: string; pipelineTitle: string }[];
+    for (const t of turns) {
+      const reply = events(p, 'response').find((r) => r.fields.turn_id === t.pipelineTurnId);
+      const search = events(p, 'tool_call').find((r) => r.fields.turn_id === t.pipelineTurnId);
+      expect(search?.fields.status).toBe('ok');
+      expect(namedTitles(String(reply?.fields.text))).toContain(t.pipelineTitle);
+      expect(catalogTitles.has(t.pipelineTitle)).toBe(false);
+    }
   });
 });
 

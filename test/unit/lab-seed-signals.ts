@@ -4,6 +4,7 @@
  * from the services.
  */
 import { itemSizeBytes } from '../../src/core/size/item-size.js';
+import { SERIES } from '../../src/lab/seed/catalog.js';
 import type { SeedPlan } from '../../src/lab/seed/plan.js';
 import type { LogRecord, RedisValue } from '../../src/lab/seed/model.js';
 
@@ -19,7 +20,8 @@ export type Signal =
   | 'concurrent-requests'
   | 'watch-error'
   | 'slow-turns'
-  | 'lock-keys';
+  | 'lock-keys'
+  | 'unknown-titles';
 
 /** The signals each variant must show, and nothing else. */
 export const EXPECTED_SIGNALS: Record<string, Signal[]> = {
@@ -30,8 +32,8 @@ export const EXPECTED_SIGNALS: Record<string, Signal[]> = {
   '2/low-confidence': ['routing-loop'],
   '2/fluctuating': ['routing-loop'],
   '2/multi-agent': ['routing-loop'],
-  '3/hallucination': ['tool-timeout'],
-  '3/returned-error': ['tool-timeout'],
+  '3/hallucination': ['tool-timeout', 'unknown-titles'],
+  '3/returned-error': ['tool-timeout', 'unknown-titles'],
   '4/item-size': ['save-failed', 'large-items'],
   '4/other-validation': ['save-failed'],
   '5/watch-conflicts': ['concurrent-requests', 'watch-error', 'slow-turns', 'lock-keys'],
@@ -85,14 +87,30 @@ export function requestsBySession(logs: readonly LogRecord[]): Map<string, numbe
   return out;
 }
 
-export function planSignals(plan: SeedPlan): Set<Signal> {
+const CATALOG_TITLES = new Set(SERIES.flatMap((x) => [x.titleJa, x.titleEn]));
+
+/** Signals readable from the log events alone (shared with the integration read-back). */
+export function logSignals(logs: readonly LogRecord[]): Set<Signal> {
   const s = new Set<Signal>();
-  const events = new Set(plan.logs.map((l) => l.fields.event));
+  const names = new Set(logs.map((l) => l.fields.event));
+  if (names.has('session_load_failed')) s.add('load-failed');
+  if (names.has('session_save_failed')) s.add('save-failed');
+  if (names.has('state_write_conflict')) s.add('watch-error');
+  if (logs.some((l) => l.fields.event === 'tool_call' && l.fields.status !== 'ok')) s.add('tool-timeout');
+  if (logs.some((l) => l.fields.event === 'response' && namedTitles(String(l.fields.text)).some((t) => !CATALOG_TITLES.has(t)))) s.add('unknown-titles');
+  for (const t of turnTraces(logs)) {
+    if (t.routes.length > 3) s.add('routing-loop');
+    if (t.request !== undefined && t.response !== undefined && t.response - t.request > 5000) s.add('slow-turns');
+  }
+  for (const times of requestsBySession(logs).values()) {
+    if (times.some((t, i) => i > 0 && t - (times[i - 1] as number) < 100)) s.add('concurrent-requests');
+  }
+  return s;
+}
+
+export function planSignals(plan: SeedPlan): Set<Signal> {
+  const s = logSignals(plan.logs);
   if (plan.failovers.length > 0) s.add('failover');
-  if (events.has('session_load_failed')) s.add('load-failed');
-  if (events.has('session_save_failed')) s.add('save-failed');
-  if (events.has('state_write_conflict')) s.add('watch-error');
-  if (plan.logs.some((l) => l.fields.event === 'tool_call' && l.fields.status !== 'ok')) s.add('tool-timeout');
   for (const img of plan.sessions) {
     for (const k of img.redis) {
       if (k.kind === 'turns' && k.type === 'list' && !k.entries.every(isTurnEntry)) s.add('bad-turns');
@@ -100,13 +118,6 @@ export function planSignals(plan: SeedPlan): Set<Signal> {
       else if (k.ttlMs === null) s.add('missing-ttl');
     }
     if (img.dynamo && itemSizeBytes(img.dynamo as unknown as Record<string, unknown>) > 100 * 1024) s.add('large-items');
-  }
-  for (const t of turnTraces(plan.logs)) {
-    if (t.routes.length > 3) s.add('routing-loop');
-    if (t.request !== undefined && t.response !== undefined && t.response - t.request > 5000) s.add('slow-turns');
-  }
-  for (const times of requestsBySession(plan.logs).values()) {
-    if (times.some((t, i) => i > 0 && t - (times[i - 1] as number) < 100)) s.add('concurrent-requests');
   }
   return s;
 }

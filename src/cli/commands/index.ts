@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import type { Runner } from '../program.js';
 import { registerConfig } from './config.js';
+import { registerDiagnose } from './diagnose.js';
+import { registerDoctor } from './doctor.js';
+import { registerIamPolicy } from './iam-policy.js';
 import { registerRunbook } from './runbook.js';
 import { registerLab } from './lab.js';
+import { registerScan } from './scan.js';
 
 /**
  * Every command group, registered once. Registration files import nothing heavy: each
@@ -10,6 +14,10 @@ import { registerLab } from './lab.js';
  */
 export function registerAll(program: Command, run: Runner): void {
   registerConfig(program, run);
+  registerDiagnose(program, run);
+  registerDoctor(program, run);
+  registerIamPolicy(program, run);
   registerRunbook(program, run);
   registerLab(program, run);
+  registerScan(program, run);
 }

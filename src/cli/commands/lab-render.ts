@@ -132,6 +132,7 @@ function signalLines(sig: LabSignals): string[] {
 export function demoJson(r: LabDemoResult): Record<string, unknown> {
   return {
     dir: r.dir,
+    lab: { pids: { supervisor: r.state.supervisor.pid, redis: r.state.redis.pid }, ports: r.state.ports },
     diagnose: r.diagnosis,
     signals: r.signals,
     seeded: r.manifest.scenarios.map((s) => ({ scenario: s.scenario, name: s.name, variant: s.variant, expected: s.expected, affectedSessions: s.affectedSessions.length })),
@@ -151,6 +152,7 @@ export function demoText(r: LabDemoResult): string {
       const sessions = c.diagnosedSessions === null ? '' : ` (${c.diagnosedSessions} of ${c.seededSessions} sessions)`;
       lines.push(`  ${c.found ? 'found ' : 'MISSED'} scenario ${c.scenario} ${c.name}: expected ${c.expectedRootCause}, diagnose said ${said}${sessions}`);
     }
+    for (const f of r.diagnosis.failedSources) lines.push(`  source ${f.name} was unavailable: ${f.error}`);
   } else {
     lines.push('diagnose is not available in this build yet; what the seeded lab showed:', ...signalLines(r.signals as LabSignals));
   }

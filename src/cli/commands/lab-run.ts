@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../../config/load.js';
 import { labDown, labStatus, labUp, LabError, type LabErrorCode } from '../../lab/supervisor/client.js';
 import type { RunDiagnose } from '../../lab/supervisor/demo-compare.js';
 import { LabSeedError } from '../../lab/seed/errors.js';
@@ -113,6 +114,7 @@ export async function runLabDemo(ctx: CliContext, flags: DemoFlags): Promise<Com
   const { parseSeedFlags } = await import('../../lab/supervisor/seed-options.js');
   const demo = await import('../../lab/supervisor/demo.js');
   const checked = await mapped(async () => parseSeedFlags({ scenario: 'all', ...flags }));
+  const timeoutMs = ctx.globals.timeout ? parseDuration(ctx.globals.timeout) : undefined;
   const diagnose = await loadDiagnose();
   const abort = new AbortController();
   const onSigint = () => {
@@ -131,6 +133,7 @@ export async function runLabDemo(ctx: CliContext, flags: DemoFlags): Promise<Com
         ...(checked.sessions !== undefined ? { sessions: checked.sessions } : {}),
         ...(checked.seed !== undefined ? { seed: checked.seed } : {}),
         ...(diagnose ? { diagnose } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
       }),
     );
     const ok = !result.diagnosis.available || result.diagnosis.allFound;

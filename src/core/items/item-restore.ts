@@ -48,16 +48,19 @@ export async function restoreSessionItem(
   }
   // Conditional on what was just read: version when it has one, else mere existence.
   const version = current?.version;
-  const names: Record<string, string> = { '#pk': 'session_id' };
-  let condition: string;
+  // DynamoDB rejects names and values the expression does not use: only the ones it needs.
+  const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  if (current === null) condition = 'attribute_not_exists(#pk)';
-  else if (typeof version === 'number') {
+  let condition: string;
+  if (current === null) {
+    names['#pk'] = 'session_id';
+    condition = 'attribute_not_exists(#pk)';
+  } else if (typeof version === 'number') {
     names['#v'] = 'version';
     values[':v'] = version;
     condition = '#v = :v';
   } else {
-    names['#v'] = 'version';
+    Object.assign(names, { '#pk': 'session_id', '#v': 'version' });
     condition = 'attribute_exists(#pk) AND attribute_not_exists(#v)';
   }
   const conditional = { ConditionExpression: condition, ExpressionAttributeNames: names, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) };

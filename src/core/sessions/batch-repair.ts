@@ -58,14 +58,15 @@ export type BatchRepairPlan = {
   | { status: 'unsupported'; reason: string }
 );
 
-type Reply = [Error | null, unknown];
+export type Reply = [Error | null, unknown];
 
-function queueKeyRead(pipe: RedisPipeline, key: string): void {
+/** Queues TYPE, PTTL, LRANGE 0 -1 and GET of a key (4 replies; the wrong-type read fails softly). */
+export function queueKeyRead(pipe: RedisPipeline, key: string): void {
   pipe.type(key).pttl(key).lrangeBuffer(key, 0, -1).getBuffer(key);
 }
 
 /** Builds a snapshot from the four replies of {@link queueKeyRead}; null for a type it cannot hold. */
-function snapshotFromReplies(key: string, replies: Reply[], at: number): KeySnapshot | null {
+export function snapshotFromReplies(key: string, replies: Reply[], at: number): KeySnapshot | null {
   const [typeReply, ttlReply, listReply, stringReply] = [replies[at], replies[at + 1], replies[at + 2], replies[at + 3]];
   if (!typeReply || !ttlReply || !listReply || !stringReply) throw new Error('bug: fewer pipeline replies than reads');
   if (typeReply[0]) throw typeReply[0];
@@ -232,7 +233,10 @@ export interface BatchVerification {
   ok: boolean;
   /** Keys that do not, when not ok. */
   mismatched: string[];
-  /** Fingerprint of the written keys as read back (what an undo compares against). */
+  /**
+   * Fingerprint of the turns key and the written keys as read back, in that order: what
+   * `restoreFromQuarantine({expectFingerprint})` compares an undo against.
+   */
   afterFingerprint: string;
   /** The written keys as read back. */
   snapshots: Map<string, KeySnapshot>;
@@ -242,9 +246,10 @@ export interface BatchVerification {
  * Reads back, in one pipeline, every key the applied repairs wrote and compares each with
  * the write's intended content (and that a TTL is set where the write set one).
  */
-export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepairPlan[]): Promise<BatchVerification[]> {
+export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepairPlan[], opts: Pick<BatchRepairOptions, 'layout'>): Promise<BatchVerification[]> {
   const writesOf = (p: BatchRepairPlan) => (p.status === 'planned' && p.decision.kind === 'apply' ? p.decision.writes : []);
-  const keys = [...new Set(plans.flatMap((p) => writesOf(p).map((w) => w.key)))];
+  const undoKeys = (p: BatchRepairPlan) => [...new Set([sessionKeys(opts.layout, p.sessionId).turns, ...writesOf(p).map((w) => w.key)])];
+  const keys = [...new Set(plans.flatMap(undoKeys))];
   const pipe = redis.pipeline();
   for (const key of keys) queueKeyRead(pipe, key);
   const replies = ((await pipe.exec()) ?? []) as Reply[];
@@ -254,6 +259,8 @@ export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepai
     const writes = writesOf(p);
     const mismatched: string[] = [];
     const snapshots = new Map<string, KeySnapshot>();
+    const turns = read.get(sessionKeys(opts.layout, p.sessionId).turns);
+    if (turns) snapshots.set(turns.key, turns);
     for (const w of writes) {
       const now = read.get(w.key);
       if (!now) {
@@ -265,7 +272,6 @@ export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepai
       if (expected && !sameContent(now, expected)) mismatched.push(w.key);
       else if ('ttlMs' in w && w.ttlMs > 0 && now.form !== 'absent' && now.ttlMs <= 0) mismatched.push(w.key);
     }
-    const written = writes.map((w) => w.key);
-    return { ok: mismatched.length === 0, mismatched, afterFingerprint: sessionFingerprint(snapshots, written), snapshots };
+    return { ok: mismatched.length === 0, mismatched, afterFingerprint: sessionFingerprint(snapshots, undoKeys(p)), snapshots };
   });
 }

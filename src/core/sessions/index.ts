@@ -30,4 +30,15 @@ export { hashSlot } from './hash-slot.js';
 export { keyFingerprint, sessionFingerprint } from './fingerprint.js';
 export { repairOperation, guardedByFingerprint, type SessionRepair } from './repair-operations.js';
 export type { SessionRepairPlan } from './repair.js';
+export {
+  planRepairBatch,
+  applyRepairBatch,
+  verifyRepairBatch,
+  type BatchRepairPlan,
+  type BatchApplyOutcome,
+  type BatchVerification,
+  type BatchRepairOptions,
+  type BeforeApply,
+} from './batch-repair.js';
+export { planRecoveryBatch } from './batch-recovery.js';
 export type { SessionWriteResult, SessionWriteAction, WriteOptions } from './types.js';

@@ -132,16 +132,19 @@ export function repairOperation(keys: SessionKeys, repair: SessionRepair, ttlMs:
  * the snapshots the executor read after WATCH, so it is atomic with the write: a change
  * after the check aborts the EXEC, and the re-read fails the check.
  */
-export function guardedByFingerprint(op: WriteOperation, expected: string): WriteOperation {
+export function guardedByFingerprint(
+  op: WriteOperation,
+  expected: string,
+  refusal: { message: string; suggestion: string } = {
+    message: 'the session changed since the fix was planned',
+    suggestion: 'run the command again to plan the fix on the current data',
+  },
+): WriteOperation {
   return {
     ...op,
     decide(snapshots) {
       const now = sessionFingerprint(snapshots, op.readKeys);
-      if (now !== expected) {
-        throw new CoreError('PRECONDITION_FAILED', 'the session changed since the fix was planned', {
-          suggestion: 'run the command again to plan the fix on the current data',
-        });
-      }
+      if (now !== expected) throw new CoreError('PRECONDITION_FAILED', refusal.message, { suggestion: refusal.suggestion });
       return op.decide(snapshots);
     },
   };

@@ -18,7 +18,7 @@ import {
 } from './operations.js';
 import { rawSessionFromSnapshots } from './raw-session.js';
 import { applySessionRepair, planSessionRepair, type SessionRepairPlan } from './repair.js';
-import type { SessionRepair } from './repair-operations.js';
+import { guardedByFingerprint, type SessionRepair } from './repair-operations.js';
 import { saveSession } from './save.js';
 import type { SessionWriteResult, WriteOptions, WriteOutcome } from './types.js';
 
@@ -207,9 +207,11 @@ export class SessionStore {
   /**
    * Puts back exactly the keys a record holds (type, bytes, the TTL they had left), after
    * quarantining what they replace. The record must belong to the session its key names
-   * and name only that session's keys. Idempotent; the record itself is kept.
+   * and name only that session's keys. Idempotent; the record itself is kept. With
+   * `expectFingerprint` (of the turns key and the record's keys, in that order, as
+   * `sessionFingerprint` computes it), refuses when they changed since.
    */
-  async restoreFromQuarantine(key: string, opts: WriteOptions = {}): Promise<SessionWriteResult> {
+  async restoreFromQuarantine(key: string, opts: WriteOptions & { expectFingerprint?: string } = {}): Promise<SessionWriteResult> {
     const parsed = parseQuarantineKey(this.layout, key);
     if (!parsed) {
       throw new CoreError('NOT_FOUND', `${JSON.stringify(key)} is not a quarantine key of prefix ${this.layout.prefix}`, {
@@ -219,7 +221,16 @@ export class SessionStore {
     const id = parseSessionId(parsed.sessionId);
     const record = await readQuarantine(this.ctx.redis, key);
     const keys = assertRecordBelongsTo(this.layout, id, record);
-    return (await executeWrite(this.ctx, id, restoreFromQuarantineOperation(keys, record, key), opts)).result;
+    const op = restoreFromQuarantineOperation(keys, record, key);
+    // With `expectFingerprint` (the session as a fix left it), a session changed since is refused.
+    const run =
+      opts.expectFingerprint === undefined
+        ? op
+        : guardedByFingerprint(op, opts.expectFingerprint, {
+            message: 'the session changed since the fix',
+            suggestion: 'inspect the session; force the restore only if what changed may be replaced (it is quarantined first)',
+          });
+    return (await executeWrite(this.ctx, id, run, { dryRun: opts.dryRun === true })).result;
   }
 
   /**

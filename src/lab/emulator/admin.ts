@@ -30,7 +30,7 @@ export interface AdminReply {
   body: unknown;
 }
 
-const serviceName = z.enum(['logs', 'monitoring', 'elasticache']);
+const serviceName = z.enum(['logs', 'monitoring', 'elasticache', 'sts']);
 const when = z.union([z.string(), z.number()]);
 
 const faultSchema = z.strictObject({

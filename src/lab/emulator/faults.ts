@@ -47,6 +47,7 @@ const THROTTLE: Record<ServiceName, { code: string; status: number }> = {
   logs: { code: 'ThrottlingException', status: 400 },
   monitoring: { code: 'Throttling', status: 400 },
   elasticache: { code: 'Throttling', status: 400 },
+  sts: { code: 'Throttling', status: 400 },
 };
 
 function serverError(service: ServiceName, status: 500 | 503): EmulatorError {

@@ -1,5 +1,5 @@
 /**
- * The lab's AWS emulator: CloudWatch Logs, CloudWatch and ElastiCache over their real wire
+ * The lab's AWS emulator: CloudWatch Logs, CloudWatch, ElastiCache and STS over their real wire
  * protocols on one loopback port, with fault injection and an admin API under `/_lab/`.
  */
 export { startEmulator, type CallRecord, type EmulatorOptions, type RunningEmulator } from './server.js';
@@ -9,4 +9,5 @@ export { MonitoringService, type Clock } from './monitoring/service.js';
 export { ElastiCacheService, EVENT_SOURCE_TYPES, type ElastiCacheEventSeed, type EventSourceType } from './elasticache/service.js';
 export { ElastiCacheEventMessages } from './elasticache/event-messages.js';
 export type { ReplicationGroupSeed, Endpoint } from './elasticache/replication-groups.js';
-export { EmulatorError, type EmulatedService, type ServiceName } from './types.js';
+export { EmulatorError, type CallerContext, type EmulatedService, type ServiceName } from './types.js';
+export { StsService, LAB_ACCOUNT_ID, LAB_BASE_USER_ARN, type IssuedSession } from './sts/service.js';

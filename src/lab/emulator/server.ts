@@ -7,6 +7,7 @@ import { ElastiCacheService } from './elasticache/service.js';
 import { FaultController } from './faults.js';
 import { createLogsService, type LogsService } from './logs/service.js';
 import { MonitoringService, type Clock } from './monitoring/service.js';
+import { StsService, type IssuedSession } from './sts/service.js';
 import { UndecodableRequest, decodeCall, encodeError, encodeResult, type WireCall, type WireProtocol, type WireReply } from './protocols/codec.js';
 import { EmulatorError, type EmulatedService, type ServiceName } from './types.js';
 
@@ -27,6 +28,8 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** Called after each API call is answered (for the supervisor's log, and tests). */
   onCall?: (call: CallRecord) => void;
+  /** Told of every session STS AssumeRole issues (e.g. to make s3rver accept its key). */
+  onAssumeRole?: (session: IssuedSession) => void;
 }
 
 /** One answered API call: which protocol carried it and how it ended. */
@@ -37,6 +40,8 @@ export interface CallRecord {
   status: number;
   /** The error code, when the call failed. */
   error?: string;
+  /** The access key that signed the call (which credentials a command used). */
+  accessKeyId?: string;
 }
 
 export interface RunningEmulator {
@@ -47,6 +52,7 @@ export interface RunningEmulator {
   readonly monitoring: MonitoringService;
   readonly elasticache: ElastiCacheService;
   readonly logs: LogsService;
+  readonly sts: StsService;
   /** Forgets all data of every service and all faults. */
   reset(): void;
   /** Closes the server, dropping open connections (hung requests included). Never hangs. */
@@ -105,7 +111,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const monitoring = new MonitoringService(clock);
   const elasticache = new ElastiCacheService(clock);
   const logs = opts.logs ?? createLogsService({ clock });
-  const services: Record<ServiceName, EmulatedService> = { logs, monitoring, elasticache };
+  const sts = new StsService(clock, opts.onAssumeRole);
+  const services: Record<ServiceName, EmulatedService> = { logs, monitoring, elasticache, sts };
   const stopping = new AbortController();
 
   const reset = (): void => {
@@ -125,7 +132,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       return;
     }
     const record = (status: number, error?: string) =>
-      opts.onCall?.({ protocol: call.protocol, service: call.wire.name, operation: call.operation, status, ...(error ? { error } : {}) });
+      opts.onCall?.({
+        protocol: call.protocol,
+        service: call.wire.name,
+        operation: call.operation,
+        status,
+        ...(error ? { error } : {}),
+        ...(call.accessKeyId ? { accessKeyId: call.accessKeyId } : {}),
+      });
     const fail = (e: EmulatorError) => {
       send(res, encodeError(call.protocol, call.wire, e, requestId));
       record(e.status, e.code);
@@ -147,7 +161,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       return;
     }
     try {
-      send(res, encodeResult(call, await service.handle(call.operation, call.input), requestId));
+      send(res, encodeResult(call, await service.handle(call.operation, call.input, { accessKeyId: call.accessKeyId }), requestId));
       record(200);
     } catch (err) {
       if (!(err instanceof EmulatorError)) {
@@ -203,6 +217,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     monitoring,
     elasticache,
     logs,
+    sts,
     reset,
     stop() {
       stopped ??= new Promise<void>((resolve) => {

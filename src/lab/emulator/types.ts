@@ -5,12 +5,17 @@
  * member names as in the API reference); the protocol layer turns them into and out of
  * JSON 1.1, query/XML or CBOR on the wire, so a service never knows which client called.
  */
-export type ServiceName = 'logs' | 'monitoring' | 'elasticache';
+export type ServiceName = 'logs' | 'monitoring' | 'elasticache' | 'sts';
+
+/** Who made a call, as far as the request tells: the access key of its SigV4 credential scope. */
+export interface CallerContext {
+  accessKeyId?: string;
+}
 
 export interface EmulatedService {
   readonly name: ServiceName;
   /** Handles one operation, e.g. ('PutLogEvents', {...}). Throws EmulatorError for API errors. */
-  handle(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> | Record<string, unknown>;
+  handle(operation: string, input: Record<string, unknown>, caller?: CallerContext): Promise<Record<string, unknown>> | Record<string, unknown>;
   /** Forgets all stored data (the admin API's `POST /_lab/reset`); optional. */
   reset?(): void;
 }

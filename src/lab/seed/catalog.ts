@@ -22,11 +22,18 @@ export interface Series {
   readonly genres: readonly Genre[];
 }
 
-/** One volume as stored in `manga_products`. */
+/**
+ * One volume as stored in `manga_products`. `title` names the volume as a store lists it
+ * ("呪術廻戦 5", the Japanese edition's title and number), which is what the grounding
+ * check's catalog index parses; `title_en` is the same volume in English ("Jujutsu Kaisen,
+ * Vol. 5"); the series names without a volume are what conversations quote.
+ */
 export interface Product {
   readonly product_id: string;
   readonly title: string;
   readonly title_en: string;
+  readonly series_title: string;
+  readonly series_title_en: string;
   readonly series_code: string;
   readonly volume: number;
   readonly price: number;
@@ -129,8 +136,10 @@ export function catalogProducts(rng: Rng): Product[] {
     for (let v = 1; v <= s.volumes; v++) {
       out.push({
         product_id: productId(s, v),
-        title: s.titleJa,
-        title_en: s.titleEn,
+        title: `${s.titleJa} ${v}`,
+        title_en: `${s.titleEn}, Vol. ${v}`,
+        series_title: s.titleJa,
+        series_title_en: s.titleEn,
         series_code: s.code,
         volume: v,
         price: s.priceJpy,

@@ -18,6 +18,8 @@ export interface ExchangeOptions {
   latencyMs?: number;
   /** Called with the turn id, agent and the span between tool result and response. */
   during?: (turnId: string, agent: string, from: number, to: number) => void;
+  /** Rewrites the reply after the agent wrote it (a response pipeline step). */
+  rewriteReply?: (reply: string) => string;
 }
 
 /** Healthy turns finish within this many ms of the request (keeps healthy p99 under 2.5 s). */
@@ -124,6 +126,7 @@ export class Conversation {
     const call: ToolCallRecord = { tool: out.tool, status: 'ok', latency_ms: latency };
     if (out.products.length > 0) call.product_ids = out.products.map((p) => p.product_id);
     this.toolCall(toolEnd, turnId, out.agent, call);
+    if (opts.rewriteReply) out.reply = opts.rewriteReply(out.reply);
     const responseAt = opts.latencyMs !== undefined ? at + opts.latencyMs : Math.min(toolEnd + rng.int(300, 1400), at + HEALTHY_MAX_LATENCY_MS);
     opts.during?.(turnId, out.agent, toolEnd, responseAt);
     this.respond(responseAt, turnId, out.agent, out.reply);

@@ -91,9 +91,18 @@ async function writeElastiCache(endpoints: LabEndpoints, plan: SeedPlan): Promis
 export async function seedLab(endpoints: LabEndpoints, opts: SeedOptions): Promise<SeedManifest> {
   const plan = planSeed(opts);
   const { Redis } = await import('ioredis');
-  const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  // The lab's Redis is local: a refused connection is an answer, not something to retry.
+  const redis = new Redis(endpoints.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // ioredis reports the cause (ECONNREFUSED, WRONGPASS...) as an event and rejects connect()
+  // with a bare "Connection is closed": keep the cause to throw it.
+  let connectionError: unknown;
+  redis.on('error', (err: unknown) => {
+    connectionError ??= err;
+  });
   try {
-    await redis.connect();
+    await redis.connect().catch((err: unknown) => {
+      throw connectionError ?? err;
+    });
     // The emulator is reset before anything else: its state is the only part the others do not overwrite.
     await resetEmulator(endpoints.emulator);
     await flushLabRedis(redis);
@@ -105,7 +114,8 @@ export async function seedLab(endpoints: LabEndpoints, opts: SeedOptions): Promi
       writeElastiCache(endpoints, plan),
     ]);
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis.disconnect();
   }
   return plan.manifest;
 }

@@ -20,7 +20,10 @@ export type Verdict = 'root-cause' | 'other-runbook' | 'benign';
 
 export interface ScenarioExpectation {
   verdict: Verdict;
-  /** Stable id of the root cause (or of the hand-off) the flowchart ends in. */
+  /**
+   * The root cause id of the runbook (runbooks/s<N>-*.json, `rootCause.id`) for `root-cause`
+   * verdicts; for the others the flowchart's exit node, qualified as `s<N>.<node>`.
+   */
   rootCauseId: string;
   /** Flowchart node ids, in order, from the seed's detection chart of this scenario. */
   path: readonly string[];

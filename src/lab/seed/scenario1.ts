@@ -20,8 +20,8 @@ const ALARM = 'manga_session_errors' as const;
 const VARIANTS: Record<string, ScenarioExpectation> = {
   failover: { verdict: 'root-cause', rootCauseId: 'redis-failover-partial-write', path: ['A', 'B', 'C', 'F', 'G', 'I'], alarm: ALARM },
   'no-event': { verdict: 'root-cause', rootCauseId: 'concurrent-write-race', path: ['A', 'B', 'C', 'F', 'H', 'I'], alarm: ALARM },
-  'connection-error': { verdict: 'other-runbook', rootCauseId: 'redis-connectivity', path: ['A', 'B', 'D'], alarm: ALARM },
-  'schema-mismatch': { verdict: 'other-runbook', rootCauseId: 'schema-mismatch-deployment', path: ['A', 'B', 'E'], alarm: ALARM },
+  'connection-error': { verdict: 'other-runbook', rootCauseId: 's1.D', path: ['A', 'B', 'D'], alarm: ALARM },
+  'schema-mismatch': { verdict: 'other-runbook', rootCauseId: 's1.E', path: ['A', 'B', 'E'], alarm: ALARM },
 };
 
 const AFFECTED_SESSIONS = 40;

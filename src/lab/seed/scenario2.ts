@@ -18,8 +18,8 @@ import * as T from './texts.js';
 const ALARM = 'agent_routing_count' as const;
 const VARIANTS: Record<string, ScenarioExpectation> = {
   'low-confidence': { verdict: 'root-cause', rootCauseId: 'ambiguous-query-low-confidence', path: ['A', 'B', 'C', 'E', 'F', 'H'], alarm: ALARM },
-  fluctuating: { verdict: 'root-cause', rootCauseId: 'context-shift-reclassification', path: ['A', 'B', 'C', 'E', 'G', 'H'], alarm: ALARM },
-  'multi-agent': { verdict: 'benign', rootCauseId: 'legitimate-multi-agent', path: ['A', 'B', 'D'], alarm: ALARM },
+  fluctuating: { verdict: 'root-cause', rootCauseId: 'responses-shift-classification', path: ['A', 'B', 'C', 'E', 'G', 'H'], alarm: ALARM },
+  'multi-agent': { verdict: 'benign', rootCauseId: 's2.D', path: ['A', 'B', 'D'], alarm: ALARM },
 };
 
 const AFFECTED_SESSIONS = 10;

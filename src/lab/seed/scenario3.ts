@@ -3,7 +3,9 @@
  * where search_manga_catalog timed out (800 ms) and the agent answered anyway, naming
  * titles the catalog does not have; the same answer is the session's latest assistant turn
  * in Redis and DynamoDB. Variant `returned-error`: the same timeout, and the agent said it
- * could not search (not a hallucination). No alarm: the seed finds this post hoc.
+ * could not search; the title the user could not find came later, from the response pipeline
+ * appending a "popular pick" to an otherwise grounded reply (the flowchart's "check response
+ * pipeline" exit). No alarm: the seed finds this post hoc.
  */
 import { INVENTED_TITLES, SERIES } from './catalog.js';
 import type { SeedContext } from './context.js';
@@ -16,7 +18,7 @@ import * as T from './texts.js';
 
 const VARIANTS: Record<string, ScenarioExpectation> = {
   hallucination: { verdict: 'root-cause', rootCauseId: 'ungrounded-answer-after-tool-timeout', path: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'I'], alarm: null },
-  'returned-error': { verdict: 'other-runbook', rootCauseId: 'response-pipeline', path: ['A', 'B', 'C', 'D', 'E', 'F', 'H'], alarm: null },
+  'returned-error': { verdict: 'other-runbook', rootCauseId: 's3.H', path: ['A', 'B', 'C', 'D', 'E', 'F', 'H'], alarm: null },
 };
 
 const AFFECTED_SESSIONS = 5;
@@ -28,6 +30,15 @@ export interface TimeoutTurnDetail {
   /** Titles the reply names, as written in it (empty for returned-error). */
   inventedTitles: string[];
   reply: string;
+  /** returned-error: the later turn whose reply the pipeline decorated with an invented title. */
+  pipelineTurnId?: string;
+  pipelineTitle?: string;
+}
+
+/** What the response pipeline appends: a "popular pick" from a stale cache, not from the catalog. */
+function appendPopularPick(lang: T.ReplyLanguage, title: T.TitleNames, volume: number): (reply: string) => string {
+  const ref = T.titleRef(lang, title, volume);
+  return (reply) => (lang === 'ja' ? `${reply} 今週の人気作：${ref}もおすすめです。` : `${reply} Popular this week: ${ref}.`);
 }
 
 function timeoutTurn(rng: Rng, conv: Conversation, variant: string, at: number): TimeoutTurnDetail {
@@ -51,7 +62,12 @@ function timeoutTurn(rng: Rng, conv: Conversation, variant: string, at: number):
   conv.pushTurn('assistant', reply, respondedAt, agent, [call]);
   conv.version++;
   const inventedTitles = variant === 'hallucination' ? picks.map((p) => (conv.replyLang === 'ja' ? p.title.ja : p.title.en)) : [];
-  return { id: conv.id, turnId, inventedTitles, reply };
+  if (variant === 'hallucination') return { id: conv.id, turnId, inventedTitles, reply };
+  const pick = rng.pick(INVENTED_TITLES);
+  const turnsBefore = conv.logs.length;
+  conv.healthy(respondedAt + rng.int(15_000, 45_000), { intent: 'stock', rewriteReply: appendPopularPick(conv.replyLang, pick, rng.int(1, 4)) });
+  const pipelineTurnId = conv.logs[turnsBefore]?.fields.turn_id as string;
+  return { id: conv.id, turnId, inventedTitles, reply, pipelineTurnId, pipelineTitle: conv.replyLang === 'ja' ? pick.ja : pick.en };
 }
 
 export const scenario3: ScenarioDefinition = {
@@ -63,7 +79,9 @@ export const scenario3: ScenarioDefinition = {
     const turns: TimeoutTurnDetail[] = [];
     for (let i = 0; i < AFFECTED_SESSIONS; i++) {
       const conv = healthyConversation(rng, ctx, { start: preIncidentStart(rng, ctx), exchanges: rng.int(1, 3), until: ctx.incidentStart - 10_000 });
-      turns.push(timeoutTurn(rng, conv, variant, rng.int(ctx.incidentStart, ctx.now - 5000)));
+      // returned-error needs room after the timeout for the later, decorated reply.
+      const latest = variant === 'hallucination' ? ctx.now - 5000 : ctx.now - 70_000;
+      turns.push(timeoutTurn(rng, conv, variant, rng.int(ctx.incidentStart, latest)));
       convs.push(conv);
     }
     return {

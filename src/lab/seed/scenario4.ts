@@ -21,7 +21,7 @@ import * as T from './texts.js';
 const ALARM = 'manga_sessions_validation_exception' as const;
 const VARIANTS: Record<string, ScenarioExpectation> = {
   'item-size': { verdict: 'root-cause', rootCauseId: 'unbounded-history-accumulation', path: ['A', 'B', 'C', 'E', 'F', 'G', 'H'], alarm: ALARM },
-  'other-validation': { verdict: 'other-runbook', rootCauseId: 'other-validation-error', path: ['A', 'B', 'D'], alarm: ALARM },
+  'other-validation': { verdict: 'other-runbook', rootCauseId: 's4.D', path: ['A', 'B', 'D'], alarm: ALARM },
 };
 
 export const ITEM_SIZE_MESSAGE = 'Item size has exceeded the maximum allowed size';

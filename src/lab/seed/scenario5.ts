@@ -17,8 +17,8 @@ import { manifestOf, type ScenarioDefinition, type ScenarioExpectation, type Sce
 const ALARM = 'agent_squad_p99_latency' as const;
 const VARIANTS: Record<string, ScenarioExpectation> = {
   'watch-conflicts': { verdict: 'root-cause', rootCauseId: 'optimistic-lock-conflict', path: ['A', 'B', 'C', 'E', 'F', 'H'], alarm: ALARM },
-  'no-watch-errors': { verdict: 'root-cause', rootCauseId: 'last-writer-wins', path: ['A', 'B', 'C', 'E', 'G', 'H'], alarm: ALARM },
-  'no-concurrency': { verdict: 'other-runbook', rootCauseId: 'latency-without-concurrency', path: ['A', 'B', 'D'], alarm: ALARM },
+  'no-watch-errors': { verdict: 'root-cause', rootCauseId: 'last-writer-wins-corruption', path: ['A', 'B', 'C', 'E', 'G', 'H'], alarm: ALARM },
+  'no-concurrency': { verdict: 'other-runbook', rootCauseId: 's5.D', path: ['A', 'B', 'D'], alarm: ALARM },
 };
 
 const BASE_SESSIONS = 6;

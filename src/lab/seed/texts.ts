@@ -35,6 +35,9 @@ const GENRE_NAMES: Record<Genre, TitleNames> = {
 
 export const genreName = (g: Genre, lang: ReplyLanguage): string => GENRE_NAMES[g][lang];
 
+/** A product's series names, as replies quote them (the volume is written after). */
+const seriesOf = (p: Product): TitleNames => ({ ja: p.series_title, en: p.series_title_en });
+
 const names = (s: Series): TitleNames => ({ ja: s.titleJa, en: s.titleEn });
 
 /** The one way an agent names a title (and optionally a volume) in a reply. */
@@ -103,7 +106,7 @@ export function userCompound(lang: Language, orderId: string, s: Series): string
 export function replyStock(lang: ReplyLanguage, products: readonly Product[]): string {
   return products
     .map((p) => {
-      const ref = titleRef(lang, { ja: p.title, en: p.title_en }, p.volume);
+      const ref = titleRef(lang, seriesOf(p), p.volume);
       if (lang === 'ja') return p.in_stock ? `${ref}（${yen(lang, p.price)}・税込）は在庫がございます。` : `${ref}は現在在庫切れです。入荷通知を設定しますか？`;
       return p.in_stock ? `${ref} (${yen(lang, p.price)}) is in stock.` : `${ref} is currently out of stock. Shall I set a restock alert?`;
     })
@@ -111,9 +114,9 @@ export function replyStock(lang: ReplyLanguage, products: readonly Product[]): s
 }
 
 export function replyRecommendation(lang: ReplyLanguage, products: readonly Product[]): string {
-  const refs = products.map((p) => `${titleRef(lang, { ja: p.title, en: p.title_en }, p.volume)}（${yen(lang, p.price)}）`);
+  const refs = products.map((p) => `${titleRef(lang, seriesOf(p), p.volume)}（${yen(lang, p.price)}）`);
   if (lang === 'ja') return `おすすめは${refs.join('、')}です。気になる作品があれば詳しくご案内します。`;
-  const en = products.map((p) => `${titleRef(lang, { ja: p.title, en: p.title_en }, p.volume)} (${yen(lang, p.price)})`);
+  const en = products.map((p) => `${titleRef(lang, seriesOf(p), p.volume)} (${yen(lang, p.price)})`);
   return `You might enjoy ${en.join(', ')}. Want details on any of them?`;
 }
 
@@ -135,8 +138,8 @@ export function replyClarification(lang: ReplyLanguage): string {
 }
 
 export function replyCompound(lang: ReplyLanguage, orderId: string, stock: Product, similar: Product, coupon: string): string {
-  const s = titleRef(lang, { ja: stock.title, en: stock.title_en }, stock.volume);
-  const r = titleRef(lang, { ja: similar.title, en: similar.title_en }, similar.volume);
+  const s = titleRef(lang, seriesOf(stock), stock.volume);
+  const r = titleRef(lang, seriesOf(similar), similar.volume);
   if (lang === 'ja') return `ご注文 ${orderId} は発送済みです。${s}は${stock.in_stock ? '在庫がございます' : '在庫切れです'}。似た作品では${r}がおすすめです。クーポン ${coupon} がご利用いただけます。`;
   return `Order ${orderId} has shipped. ${s} is ${stock.in_stock ? 'in stock' : 'out of stock'}. For something similar, try ${r}. Coupon ${coupon} applies.`;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { DUMMY_ACCOUNT } from 's3rver/lib/models/account.js';
 
 /**
  * S3 on loopback via s3rver, in this process. Clients talking to it must set
@@ -33,6 +34,15 @@ export class LocalS3 {
     this.server = server;
     this.port = info.port;
     return this;
+  }
+
+  /**
+   * Makes s3rver accept another key pair (it knows only S3RVER/S3RVER): the lab registers
+   * the credentials its STS hands out, so fix's writes through an assumed role reach S3.
+   * The registry is s3rver's, process-wide, like the server's own default key.
+   */
+  acceptAccessKey(accessKeyId: string, secretAccessKey: string): void {
+    DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
   }
 
   async stop(): Promise<void> {

@@ -71,3 +71,17 @@ export function compareWithManifest(manifest: SeedManifest, body: unknown): Scen
     };
   });
 }
+
+/** Sources diagnose could not read (contract section 4: `sources[]` with status and error), to explain a miss. */
+export function failedSourcesOf(body: unknown): Array<{ name: string; error: string }> {
+  const list = (body as { sources?: unknown })?.sources;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((s): s is { name: string; status: string; error?: unknown } => typeof s === 'object' && s !== null && typeof (s as { name?: unknown }).name === 'string')
+    .filter((s) => s.status !== 'ok')
+    .map((s) => {
+      const e = s.error as { code?: unknown; message?: unknown } | string | null | undefined;
+      const error = typeof e === 'string' ? e : e ? [e.code, e.message].filter((x) => typeof x === 'string').join(': ') : s.status;
+      return { name: s.name, error };
+    });
+}

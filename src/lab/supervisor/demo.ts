@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { labConfig } from '../lab-config.js';
 import type { SeedManifest } from '../seed/manifest.js';
 import { labDown, type LabDownResult } from './client.js';
-import { compareWithManifest, type RunDiagnose, type ScenarioCheck } from './demo-compare.js';
+import { compareWithManifest, failedSourcesOf, type RunDiagnose, type ScenarioCheck } from './demo-compare.js';
 import { LabError } from './errors.js';
 import { readLabSignals, type LabSignals } from './signals.js';
 import { loadSeedLab, type SeedLab } from './seed.js';
-import { writeFileAtomic } from './state.js';
+import { writeFileAtomic, type LabState } from './state.js';
 import { labUp } from './up.js';
 
 export interface LabDemoOptions {
@@ -24,14 +24,18 @@ export interface LabDemoOptions {
   seedLab?: SeedLab;
   /** Where the demo's temporary lab directory is made (default: the OS temp dir). */
   parentDir?: string;
+  /** Per-source timeout of diagnose and of the read-back (the global --timeout; default the config's 5 s). */
+  timeoutMs?: number;
 }
 
 export type DemoDiagnosis =
   | { available: false }
-  | { available: true; status: string | null; checks: ScenarioCheck[]; allFound: boolean };
+  | { available: true; status: string | null; checks: ScenarioCheck[]; allFound: boolean; failedSources: Array<{ name: string; error: string }> };
 
 export interface LabDemoResult {
   dir: string;
+  /** The demo lab's state as it ran (pids, ports): all gone by the time this is returned. */
+  state: LabState;
   manifest: SeedManifest;
   diagnosis: DemoDiagnosis;
   /** Read back from the lab when diagnose is not available. */
@@ -106,20 +110,28 @@ async function demoSteps(dir: string, opts: LabDemoOptions, progress: (line: str
   const manifest = await interruptible(signal, seedLab(up.state.endpoints, seedOptions));
   writeFileAtomic(up.paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const config = labConfig(up.state.endpoints, { stateDir: up.paths.dir });
+  const base = labConfig(up.state.endpoints, { stateDir: up.paths.dir });
+  const config = opts.timeoutMs ? { ...base, timeoutMs: opts.timeoutMs } : base;
   if (opts.diagnose) {
     progress('running diagnose against the lab');
-    const body = await interruptible(signal, opts.diagnose(config, {}));
+    const body = await interruptible(signal, opts.diagnose(config, opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}));
     const checks = compareWithManifest(manifest, body);
     const status = (body as { status?: unknown }).status;
     return {
       dir,
+      state: up.state,
       manifest,
-      diagnosis: { available: true, status: typeof status === 'string' ? status : null, checks, allFound: checks.every((c) => c.found) },
+      diagnosis: {
+        available: true,
+        status: typeof status === 'string' ? status : null,
+        checks,
+        allFound: checks.every((c) => c.found),
+        failedSources: failedSourcesOf(body),
+      },
       signals: null,
     };
   }
   progress('diagnose is not available in this build: reading the signals back instead');
   const signals = await interruptible(signal, readLabSignals(config, manifest));
-  return { dir, manifest, diagnosis: { available: false }, signals };
+  return { dir, state: up.state, manifest, diagnosis: { available: false }, signals };
 }

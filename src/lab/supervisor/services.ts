@@ -103,7 +103,8 @@ export async function startLabServices(opts: LabServicesOptions): Promise<Runnin
     stoppers.push({ name: 's3rver', stop: () => s3.stop() });
     log(`s3rver on ${s3.endpoint}`);
 
-    const emulator: RunningEmulator = await startEmulator({ port: 0 });
+    // Keys from the emulator's STS (the write role of fix/undo) must work against s3rver too.
+    const emulator: RunningEmulator = await startEmulator({ port: 0, onAssumeRole: (s) => s3.acceptAccessKey(s.accessKeyId, s.secretAccessKey) });
     stoppers.push({ name: 'emulator', stop: () => emulator.stop() });
     log(`emulator on ${emulator.endpoint}`);
 

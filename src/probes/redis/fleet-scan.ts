@@ -80,18 +80,27 @@ interface NodeRead {
   routes: FleetScan['routes'];
 }
 
-/** Reads the turns, backup and routes keys a node holds, one pipeline per batch of sessions. */
+/** Runs `work` over batches, a few pipelines in flight at a time. */
+async function inBatches<T>(items: readonly T[], size: number, work: (batch: T[]) => Promise<void>): Promise<void> {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  for (let i = 0; i < batches.length; i += PIPELINES_IN_FLIGHT) await Promise.all(batches.slice(i, i + PIPELINES_IN_FLIGHT).map(work));
+}
+
+/**
+ * Reads the turns and routes keys a node holds, and the backup's type and TTL, one pipeline
+ * per batch of sessions. The backup's value is left for later: a session whose turns all
+ * parse is healthy whatever its backup holds, so only the few unhealthy ones need it.
+ */
 async function readNode(node: Redis, layout: KeyLayout, sessions: SessionKeyMap, batchSize: number, maxEntries: number): Promise<NodeRead> {
   const ids = [...sessions.keys()];
   const out: NodeRead = { raw: [], routes: [] };
-  const batches: string[][] = [];
-  for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
-  const runBatch = async (batch: string[]) => {
+  await inBatches(ids, batchSize, async (batch) => {
     const pipe = node.pipeline();
     for (const id of batch) {
       const k = sessions.get(id)!;
       if (k.turns) pipe.type(k.turns).pttl(k.turns).llen(k.turns).lrangeBuffer(k.turns, 0, maxEntries - 1);
-      if (k.backup) pipe.type(k.backup).pttl(k.backup).getBuffer(k.backup);
+      if (k.backup) pipe.type(k.backup).pttl(k.backup);
       if (k.routes) pipe.lrange(k.routes, 0, MAX_ROUTES_READ - 1);
     }
     const replies = ((await pipe.exec()) ?? []) as Reply[];
@@ -112,9 +121,8 @@ async function readNode(node: Redis, layout: KeyLayout, sessions: SessionKeyMap,
       if (k.backup) {
         const type = String(must(replies[at])) as RedisKeyType;
         const ttlMs = Number(must(replies[at + 1]));
-        const value = type === 'string' ? ((soft(replies[at + 2]) as Buffer | null | undefined) ?? null) : null;
-        backup = { key: k.backup, type, ttlMs, value };
-        at += 3;
+        backup = { key: k.backup, type, ttlMs, value: null };
+        at += 2;
       }
       if (k.routes) {
         const entries = (soft(replies[at]) as string[] | undefined) ?? [];
@@ -125,18 +133,35 @@ async function readNode(node: Redis, layout: KeyLayout, sessions: SessionKeyMap,
       }
       if (k.turns || k.backup) out.raw.push({ sessionId: id, turns, backup });
     }
-  };
-  for (let i = 0; i < batches.length; i += PIPELINES_IN_FLIGHT) {
-    await Promise.all(batches.slice(i, i + PIPELINES_IN_FLIGHT).map(runBatch));
-  }
+  });
   return out;
+}
+
+/** GETs the backups of the sessions that need them, on the node holding each, and fills them in. */
+async function readBackups(nodes: readonly Redis[], perNode: readonly SessionKeyMap[], raws: readonly RawSession[], batchSize: number): Promise<void> {
+  await Promise.all(
+    nodes.map((node, i) => {
+      const here = raws.filter((r) => perNode[i]?.get(r.sessionId)?.backup === r.backup.key);
+      return inBatches(here, batchSize, async (batch) => {
+        const pipe = node.pipeline();
+        for (const r of batch) pipe.getBuffer(r.backup.key);
+        const replies = ((await pipe.exec()) ?? []) as Reply[];
+        batch.forEach((r, j) => {
+          const value = soft(replies[j]) as Buffer | null | undefined;
+          // Gone or retyped since TYPE: read as absent rather than guessed.
+          if (value) r.backup.value = value;
+          else r.backup.type = 'none';
+        });
+      });
+    }),
+  );
 }
 
 /**
  * One bounded pass over the session keyspace, shared by the three Redis probes: SCAN (never
  * KEYS) on every master for `<prefix>:session:*`, then per node one pipeline per batch of
- * sessions reading the turns list (capped per session), the backup and the routes, and the
- * lock keys through the core's pipelined inspection. Sessions are classified locally with the
+ * sessions reading the turns list (capped per session) and the routes, the lock keys through
+ * the core's pipelined inspection, and the backups of the unhealthy sessions only. Sessions are classified locally with the
  * core's `classifyRawSession`, so no session costs a round trip of its own.
  */
 export const fleetScan: Question<FleetScan> = {
@@ -162,8 +187,11 @@ export const fleetScan: Question<FleetScan> = {
       const prior = merged.get(raw.sessionId);
       merged.set(raw.sessionId, prior ? { sessionId: raw.sessionId, turns: raw.turns.type !== 'none' ? raw.turns : prior.turns, backup: raw.backup.type !== 'none' ? raw.backup : prior.backup } : raw);
     }
-    for (const raw of merged.values()) {
-      const c = classifyRawSession(raw);
+    const first = [...merged.values()].map((raw) => ({ raw, c: classifyRawSession(raw) }));
+    const suspect = new Set(first.filter(({ c }) => c.status !== 'healthy' && c.status !== 'empty').map(({ raw }) => raw));
+    await readBackups(nodes, perNode, [...suspect].filter((r) => r.backup.type === 'string'), env.config.redis.pipelineSize);
+    for (const { raw, c: before } of first) {
+      const c = suspect.has(raw) ? classifyRawSession(raw) : before;
       statusCounts[c.status] = (statusCounts[c.status] ?? 0) + 1;
       if (c.status !== 'healthy' && c.status !== 'empty') unhealthy.push(c);
     }

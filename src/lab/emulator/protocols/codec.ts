@@ -32,6 +32,8 @@ export interface WireCall {
   wire: ServiceWire;
   operation: string;
   input: Record<string, unknown>;
+  /** The access key of the request's SigV4 credential scope, when it was signed. */
+  accessKeyId?: string;
 }
 
 export interface WireReply {
@@ -57,6 +59,14 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The access key id from the SigV4 credential scope (header or presigned query), if any. */
+export function accessKeyIdOf(headers: IncomingHttpHeaders, params?: URLSearchParams): string | undefined {
+  const auth = header(headers, 'authorization');
+  const credential = auth !== undefined ? /Credential=([^,\s]+)/.exec(auth)?.[1] : (params?.get('X-Amz-Credential') ?? undefined);
+  const key = credential?.split('/')[0];
+  return key ? key : undefined;
+}
+
 /** The SigV4 signing name from `Authorization: ... Credential=AKID/date/region/<service>/aws4_request`. */
 export function signingNameOf(headers: IncomingHttpHeaders, params?: URLSearchParams): string | undefined {
   const auth = header(headers, 'authorization');
@@ -73,6 +83,13 @@ function isFormRequest(req: HttpRequestParts): boolean {
 
 /** Decodes one API request; throws UndecodableRequest when it names nothing we serve. */
 export function decodeCall(req: HttpRequestParts): WireCall {
+  const call = decodeOperation(req);
+  const params = isFormRequest(req) ? new URLSearchParams(req.method === 'GET' ? req.search : req.body.toString('utf8')) : undefined;
+  const accessKeyId = accessKeyIdOf(req.headers, params);
+  return accessKeyId ? { ...call, accessKeyId } : call;
+}
+
+function decodeOperation(req: HttpRequestParts): WireCall {
   if (header(req.headers, 'smithy-protocol') === 'rpc-v2-cbor') {
     const target = parseRpcV2Path(req.path);
     const wire = target && SERVICE_WIRES.find((w) => w.targetPrefix === target.service);

@@ -95,7 +95,20 @@ export const ELASTICACHE_WIRE: ServiceWire = {
   },
 };
 
-export const SERVICE_WIRES: readonly ServiceWire[] = [LOGS_WIRE, MONITORING_WIRE, ELASTICACHE_WIRE];
+export const STS_WIRE: ServiceWire = {
+  name: 'sts',
+  // The Smithy service name; STS speaks only the query protocol here, so it is never on the wire.
+  targetPrefix: 'AWSSecurityTokenServiceV20110615',
+  queryVersion: '2011-06-15',
+  xmlNamespace: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  signingName: 'sts',
+  smithyNamespace: 'com.amazonaws.sts',
+  queryCompatible: false,
+  queryErrorCodes: {},
+  xmlListMembers: {},
+};
+
+export const SERVICE_WIRES: readonly ServiceWire[] = [LOGS_WIRE, MONITORING_WIRE, ELASTICACHE_WIRE, STS_WIRE];
 
 export function wireOf(name: ServiceName): ServiceWire {
   const wire = SERVICE_WIRES.find((w) => w.name === name);

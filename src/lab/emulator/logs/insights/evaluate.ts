@@ -3,7 +3,8 @@ import { compileAggregation } from './aggregate.js';
 import { compileExpr, type Evaluator } from './compile.js';
 import { truthy } from './functions.js';
 import { MAX_QUERY_LIMIT } from './parser.js';
-import { EventCursor, EventRow, PlainRow, pointerOf, type Row } from './rows.js';
+import { PlainRow, pointerOf, type Row } from './rows.js';
+import { scanEvents } from './scan.js';
 import { compareOrderKeys, orderKeyOf, renderValue, Timestamp, type OrderKey, type Value } from './values.js';
 import type { EventSlice } from '../merge.js';
 import type { StoredEvent } from '../store.js';
@@ -53,57 +54,27 @@ interface State {
 }
 
 export function runQuery(query: Query, slices: readonly EventSlice[], options: RunOptions = {}): QueryOutput {
-  // Filters at the head of the query (possibly behind `fields` that only pick columns) run
-  // during the scan, on one reusable cursor: only events that pass become rows, which keeps
-  // a selective query over 100,000 events cheap.
-  const { fused, rest } = splitLeadingFilters(query.commands);
-  const leading = fused.map((c) => compileExpr(c.predicate));
-  const cursor = new EventCursor();
-  const rows: Row[] = [];
-  let scanned = 0;
-  let bytesScanned = 0;
-  for (const slice of slices) {
-    for (let i = slice.lo; i < slice.hi; i++) {
-      const event = slice.events[i] as StoredEvent;
-      scanned++;
-      bytesScanned += event.bytes;
-      cursor.event = event;
-      if (leading.every((test) => truthy(test(cursor)))) rows.push(new EventRow(event));
-    }
-  }
-  const state: State = { rows, aggregated: false, ordered: false, columns: undefined, display: undefined, matched: rows.length, limited: false, computed: new Set() };
-  for (const command of rest) apply(state, command);
+  const listingLimit = Math.min(options.limit ?? DEFAULT_EVENT_LIMIT, MAX_QUERY_LIMIT);
+  const scan = scanEvents(query.commands, slices, listingLimit);
+  const state: State = {
+    rows: scan.rows,
+    aggregated: false,
+    ordered: scan.ordered,
+    columns: undefined,
+    display: undefined,
+    matched: scan.matched,
+    limited: false,
+    computed: new Set(),
+  };
+  for (const command of scan.rest) apply(state, command);
 
   ensureOrder(state);
   const cap = options.limit ?? (state.limited || state.aggregated ? MAX_QUERY_LIMIT : DEFAULT_EVENT_LIMIT);
   const finalRows = state.rows.slice(0, Math.min(cap, MAX_QUERY_LIMIT));
   return {
     results: finalRows.map((row) => render(row, state.display ?? state.columns)),
-    statistics: { recordsMatched: state.matched, recordsScanned: scanned, bytesScanned },
+    statistics: { recordsMatched: state.matched, recordsScanned: scan.scanned, bytesScanned: scan.bytesScanned },
   };
-}
-
-type FilterCommand = Extract<Command, { kind: 'filter' }>;
-
-/**
- * Splits off the filters that can run during the scan: those preceded only by filters,
- * `display`, and `fields` that merely pick existing fields (moving a filter ahead of those
- * changes nothing). A `fields` that computes a value stops the search.
- */
-function splitLeadingFilters(commands: readonly Command[]): { fused: FilterCommand[]; rest: Command[] } {
-  const fused: FilterCommand[] = [];
-  const rest: Command[] = [];
-  let open = true;
-  for (const command of commands) {
-    if (open && command.kind === 'filter') {
-      fused.push(command);
-      continue;
-    }
-    const picksOnly = command.kind === 'display' || (command.kind === 'fields' && command.items.every((it) => it.expr.kind === 'field' && it.expr.name === it.name));
-    if (!picksOnly) open = false;
-    rest.push(command);
-  }
-  return { fused, rest };
 }
 
 function apply(state: State, command: Command): void {

@@ -1,0 +1,13 @@
+/** The core's batch repair API, as the fleet uses it (one import point for the fleet files). */
+export {
+  planRepairBatch,
+  planRecoveryBatch,
+  applyRepairBatch,
+  verifyRepairBatch,
+  rawSessionFromSnapshots,
+  classifyRawSession,
+  type BatchRepairPlan,
+  type BatchApplyOutcome,
+  type SessionRepair,
+} from '../../core/sessions/index.js';
+export { sessionKeys, quarantineScanPattern } from '../../core/keys.js';

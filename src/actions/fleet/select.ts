@@ -1,0 +1,224 @@
+/**
+ * Finding and planning the fleet's affected sessions. Redis scenarios SCAN each master for
+ * one kind of session key and plan from pipelined reads with the core's batch planner (so no
+ * session costs a round trip); the others ask the store that knows: DynamoDB (a Scan that
+ * lets the table drop short sessions) for scenario 4, the orchestrator's log events (tool
+ * calls that failed) for scenario 3, then plan each session with its action.
+ */
+import { Cluster, type Redis } from 'ioredis';
+import type { SessionKeyKind } from '../../core/keys.js';
+import { sessionIdFromKey, sessionScanPattern } from '../../core/keys.js';
+import { inspectSessionLocks } from '../../core/locking/index.js';
+import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
+import { chooseFallbackAgent, detectRoutingLoop, parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
+import { isValidSessionId, type SessionId } from '../../core/session-id.js';
+import { planRecoveryBatch, planRepairBatch, sessionKeys, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
+import { COMPACTION_THRESHOLD_TURNS } from '../item-compaction.js';
+import { actionFor } from '../index.js';
+import type { ActionEnv, ActionName, ActionPlan, PlanOptions } from '../types.js';
+import type { FleetSelector } from './types.js';
+
+export interface SessionWork {
+  sessionId: SessionId;
+  action: ActionName;
+  planOptions: PlanOptions;
+  plan: ActionPlan;
+}
+
+/** Everything the fleet will do, planned, before the one question. */
+export interface FleetWork {
+  redisPlans: BatchRepairPlan[];
+  sessionItems: SessionWork[];
+  /** Sessions looked at. */
+  examined: number;
+  /** Of those, found healthy (not affected). */
+  healthy: number;
+}
+
+export interface SelectOptions {
+  limit?: number;
+  /** Logs window start for scenario 3, epoch ms. */
+  since: number;
+  signal?: AbortSignal;
+  concurrency: number;
+  onProgress?(examined: number): void;
+}
+
+const RECOVERY: readonly ActionName[] = ['restore-backup', 'partial-recover', 'clean-slate'];
+
+function scenarioOf(selector: FleetSelector): number {
+  return selector.kind === 'scenario' ? selector.scenario : actionFor(selector.action).scenario;
+}
+
+/** SCANs every master for `<prefix>:session:*:<kind>` (each kind given) and yields batches of new valid session ids. */
+async function* scanIds(client: RedisClient, env: ActionEnv, kinds: readonly SessionKeyKind[], signal?: AbortSignal): AsyncGenerator<SessionId[]> {
+  const nodes: Redis[] = isClusterClient(client) ? (client as Cluster).nodes('master') : [client as Redis];
+  const seen = new Set<string>();
+  for (const kind of kinds) for (const node of nodes) {
+    let cursor = '0';
+    do {
+      signal?.throwIfAborted();
+      const [next, keys] = await node.scan(cursor, 'MATCH', sessionScanPattern(env.layout, kind), 'COUNT', env.config.redis.scanCount);
+      cursor = next;
+      const batch: SessionId[] = [];
+      for (const key of keys) {
+        const id = sessionIdFromKey(env.layout, key);
+        if (id !== null && isValidSessionId(id) && !seen.has(id)) {
+          seen.add(id);
+          batch.push(id);
+        }
+      }
+      if (batch.length) yield batch;
+    } while (cursor !== '0');
+  }
+}
+
+/** Per-session planning with bounded concurrency (DynamoDB actions, or Redis on a cluster). */
+async function planEach(env: ActionEnv, items: Omit<SessionWork, 'plan'>[], concurrency: number, signal?: AbortSignal): Promise<SessionWork[]> {
+  const out: SessionWork[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+      for (let i = next++; i < items.length; i = next++) {
+        signal?.throwIfAborted();
+        const item = items[i]!;
+        out[i] = { ...item, plan: await actionFor(item.action).plan(env, item.sessionId, item.planOptions) };
+      }
+    }),
+  );
+  return out;
+}
+
+/** Routing decisions of each session, pipelined; the loops, with their fallback agent. */
+async function loopsOf(redis: RedisClient, env: ActionEnv, ids: readonly SessionId[]): Promise<Array<{ sessionId: SessionId; routes: RouteDecision[] }>> {
+  const lists = isClusterClient(redis)
+    ? await Promise.all(ids.map((id) => redis.lrange(sessionKeys(env.layout, id).routes, 0, 99).catch(() => [] as string[])))
+    : (((await ids.reduce((p, id) => p.lrange(sessionKeys(env.layout, id).routes, 0, 99), (redis as Redis).pipeline()).exec()) ?? []) as [Error | null, string[]][]).map(([e, v]) => (e ? [] : v));
+  return ids.flatMap((sessionId, i) => {
+    const routes = (lists[i] ?? []).map(parseRouteDecision).filter((r): r is RouteDecision => r !== null);
+    return detectRoutingLoop(routes).loop ? [{ sessionId, routes }] : [];
+  });
+}
+
+export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opts: SelectOptions): Promise<FleetWork> {
+  const scenario = scenarioOf(selector);
+  const only = selector.kind === 'action' ? selector.action : undefined;
+  const limit = opts.limit ?? Infinity;
+  const work: FleetWork = { redisPlans: [], sessionItems: [], examined: 0, healthy: 0 };
+  const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
+  const affected = () => new Set([...work.redisPlans.map((p) => p.sessionId), ...work.sessionItems.map((s) => s.sessionId)]).size;
+
+  if (scenario === 1 || scenario === 2 || scenario === 5) {
+    const redis = await env.redis();
+    const cluster = isClusterClient(redis);
+    // Scenario 1 also looks at sessions with a backup and no turns list (restorable from it).
+    const kinds: SessionKeyKind[] = scenario === 1 ? ['turns', 'backup'] : scenario === 2 ? ['routes'] : ['lock'];
+    for await (const ids of scanIds(redis, env, kinds, opts.signal)) {
+      if (affected() >= limit) break;
+      for (let i = 0; i < ids.length && affected() < limit; i += env.config.redis.pipelineSize) {
+        const chunk = ids.slice(i, i + env.config.redis.pipelineSize);
+        work.examined += chunk.length;
+        const items: Array<{ sessionId: SessionId; action: ActionName; repair: SessionRepair; planOptions: PlanOptions }> = [];
+        if (scenario === 1) {
+          if (!cluster) {
+            const { plans, healthy } = await planRecoveryBatch(redis as Redis, chunk, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
+            work.redisPlans.push(...plans);
+            work.healthy += healthy;
+            continue;
+          }
+          const store = await env.sessions();
+          for (const sessionId of chunk) {
+            const { classification } = await store.inspect(sessionId);
+            const action = only ?? classification.recommendedAction;
+            if (classification.recommendedAction === null || !action) work.healthy++;
+            else items.push({ sessionId, action, repair: { action } as SessionRepair, planOptions: {} });
+          }
+        } else if (scenario === 2) {
+          const loops = await loopsOf(redis, env, chunk);
+          work.healthy += chunk.length - loops.length;
+          for (const { sessionId, routes } of loops) {
+            const agent = chooseFallbackAgent(routes);
+            // Pin first: a crash between the two leaves the loop visible, so a rerun finishes it.
+            if (!only || only === 'pin-agent') items.push({ sessionId, action: 'pin-agent', repair: { action: 'pin-agent', agent }, planOptions: { agent } });
+            if (!only || only === 'clear-routing') items.push({ sessionId, action: 'clear-routing', repair: { action: 'clear-routing' }, planOptions: {} });
+          }
+        } else {
+          const locks = await inspectSessionLocks(redis, chunk, { layout: env.layout });
+          for (const lock of locks) {
+            if (lock.status === 'absent') work.healthy++;
+            else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
+          }
+        }
+        if (cluster) work.sessionItems.push(...(await planEach(env, items, opts.concurrency, opts.signal)));
+        else work.redisPlans.push(...(await planRepairBatch(redis as Redis, items, batchOpts)));
+        opts.onProgress?.(work.examined);
+      }
+    }
+    return trim(work, limit);
+  }
+
+  const action: ActionName = only ?? (scenario === 3 ? 'flag-review' : 'compact');
+  const ids = scenario === 3 ? await failedToolSessions(env, opts) : await longSessions(env, opts);
+  work.examined = ids.length;
+  work.sessionItems = await planEach(env, ids.slice(0, Number.isFinite(limit) ? limit : undefined).map((sessionId) => ({ sessionId, action, planOptions: {} })), opts.concurrency, opts.signal);
+  opts.onProgress?.(work.examined);
+  return work;
+}
+
+/** At most `limit` affected sessions (all repairs of a session are kept together). */
+function trim(work: FleetWork, limit: number): FleetWork {
+  if (!Number.isFinite(limit)) return work;
+  const keep = new Set<string>();
+  const take = (id: string) => keep.has(id) || (keep.size < limit && keep.add(id) !== undefined);
+  return { ...work, redisPlans: work.redisPlans.filter((p) => take(p.sessionId)), sessionItems: work.sessionItems.filter((s) => take(s.sessionId)) };
+}
+
+/** Scenario 3: sessions with a grounding tool call that timed out or failed in the window (log events). */
+async function failedToolSessions(env: ActionEnv, opts: SelectOptions): Promise<SessionId[]> {
+  const { LogsSource } = await import('../../sources/logs-insights.js');
+  const logs = new LogsSource(env.config);
+  try {
+    const { events } = await logs.filterEvents({
+      start: new Date(opts.since),
+      end: new Date(env.now()),
+      filterPattern: '{ $.event = "tool_call" && ($.status = "timeout" || $.status = "error") }',
+      maxEvents: 100_000,
+    });
+    const ids = new Set<SessionId>();
+    for (const e of events) {
+      try {
+        const id = (JSON.parse(e.message) as { session_id?: unknown }).session_id;
+        if (isValidSessionId(id)) ids.add(id);
+      } catch {
+        // Not a JSON event: not one of the orchestrator's.
+      }
+    }
+    return [...ids].sort();
+  } finally {
+    logs.close();
+  }
+}
+
+/** Scenario 4: sessions whose item holds more turns than the compaction threshold (DynamoDB filters, only ids cross the wire). */
+async function longSessions(env: ActionEnv, opts: SelectOptions): Promise<SessionId[]> {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const ddb = await env.ddb();
+  const ids: SessionId[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    opts.signal?.throwIfAborted();
+    const page = await ddb.send(
+      new ScanCommand({
+        TableName: env.config.names.sessionsTable,
+        ProjectionExpression: '#id',
+        FilterExpression: 'size(#turns) > :n OR #count > :n',
+        ExpressionAttributeNames: { '#id': 'session_id', '#turns': 'turns', '#count': 'turn_count' },
+        ExpressionAttributeValues: { ':n': COMPACTION_THRESHOLD_TURNS },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) if (isValidSessionId(item.session_id)) ids.push(item.session_id);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids.sort();
+}

@@ -1,0 +1,63 @@
+/**
+ * Scenario 1 for a fleet: the core's classification chooses each session's repair, from the
+ * same pipelined read the repair is then planned on (see batch-repair.ts).
+ */
+import type { Redis } from 'ioredis';
+import { CoreError } from '../errors.js';
+import { sessionKeys } from '../keys.js';
+import type { SessionId } from '../session-id.js';
+import { planRepairBatch, queueKeyRead, snapshotFromReplies, type BatchRepairOptions, type BatchRepairPlan, type Reply } from './batch-repair.js';
+import { classifyRawSession } from './classify.js';
+import { sessionFingerprint } from './fingerprint.js';
+import { rawSessionFromSnapshots } from './raw-session.js';
+import { repairOperation, type SessionRepair } from './repair-operations.js';
+
+/**
+ * Scenario 1 for many sessions from one read: reads each session's turns and backup, lets
+ * the core's classification pick the repair (`recommendedAction`), and plans it on the same
+ * snapshots; only the sessions that need a clean slate are read again (state, routes, pin).
+ * Healthy and empty sessions are left out and counted.
+ */
+export async function planRecoveryBatch(redis: Redis, ids: readonly SessionId[], opts: BatchRepairOptions & { only?: SessionRepair['action'] }): Promise<{ plans: BatchRepairPlan[]; healthy: number }> {
+  const pipe = redis.pipeline();
+  const keysOf = ids.map((id) => sessionKeys(opts.layout, id));
+  for (const k of keysOf) {
+    queueKeyRead(pipe, k.turns);
+    queueKeyRead(pipe, k.backup);
+  }
+  const replies = ((await pipe.exec()) ?? []) as Reply[];
+  const plans: BatchRepairPlan[] = [];
+  const slate: SessionId[] = [];
+  let healthy = 0;
+  ids.forEach((sessionId, i) => {
+    const k = keysOf[i]!;
+    const turns = snapshotFromReplies(k.turns, replies, i * 8);
+    const backup = snapshotFromReplies(k.backup, replies, i * 8 + 4);
+    if (!turns || !backup) {
+      plans.push({ sessionId, repair: { action: opts.only ?? 'clean-slate' } as SessionRepair, status: 'unsupported', reason: 'a key of another type than list or string' });
+      return;
+    }
+    const classification = classifyRawSession(rawSessionFromSnapshots(sessionId, turns, backup));
+    const chosen = classification.recommendedAction;
+    if (chosen === null) {
+      healthy++;
+      return;
+    }
+    const action = opts.only ?? chosen;
+    if (action !== 'restore-backup' && action !== 'partial-recover') {
+      if (action === 'clean-slate') slate.push(sessionId);
+      else plans.push({ sessionId, repair: { action } as SessionRepair, status: 'refused', error: new CoreError('PRECONDITION_FAILED', `${action} is not a scenario-1 repair`) });
+      return;
+    }
+    const op = repairOperation(k, { action }, opts.ttlSeconds * 1000);
+    const snapshots = new Map([[k.turns, turns], [k.backup, backup]]);
+    try {
+      plans.push({ sessionId, repair: { action }, status: 'planned', readKeys: [...op.readKeys], snapshots, decision: op.decide(snapshots), fingerprint: sessionFingerprint(snapshots, op.readKeys) });
+    } catch (err) {
+      if (!(err instanceof CoreError)) throw err;
+      plans.push({ sessionId, repair: { action }, status: 'refused', error: err });
+    }
+  });
+  if (slate.length > 0) plans.push(...(await planRepairBatch(redis, slate.map((sessionId) => ({ sessionId, repair: { action: 'clean-slate' } })), opts)));
+  return { plans, healthy };
+}

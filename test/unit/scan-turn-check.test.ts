@@ -1,0 +1,47 @@
+/**
+ * The scanner's fast turn test must never accept what the core's turn schema rejects (it may
+ * reject more: such sessions go to the core's classification, which has the last word).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkTurnEntry, turnSchema } from '../../src/core/turn.js';
+import { entryIsPlainTurn, isPlainTurn } from '../../src/scan/turn-check.js';
+
+const turnLike = fc.record(
+  {
+    role: fc.oneof(fc.constantFrom('user', 'assistant', 'tool', 'robot', ''), fc.integer(), fc.constant(null)),
+    content: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    ts: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+    agent_name: fc.oneof(fc.string(), fc.constant(null), fc.integer(), fc.boolean()),
+    tool_calls: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 2 }), fc.constant(null), fc.string(), fc.dictionary(fc.string(), fc.integer())),
+    extra: fc.jsonValue(),
+  },
+  { requiredKeys: [] },
+);
+
+describe('isPlainTurn', () => {
+  it('accepts nothing the core rejects, and agrees with it on well-formed and near-miss turns', () => {
+    fc.assert(
+      fc.property(fc.oneof(turnLike, fc.jsonValue()), (value) => {
+        const core = turnSchema.safeParse(value).success;
+        const fast = isPlainTurn(value);
+        if (fast) expect(core).toBe(true);
+        // On JSON-shaped values (what JSON.parse gives) the two agree exactly.
+        expect(fast).toBe(core);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads stored bytes as the core does: not UTF-8, truncated, infinite ts', () => {
+    const entries = [
+      Buffer.from('{"role":"user","content":"ワンピース","ts":1}'),
+      Buffer.from('{"role":"user","content":"x","ts":1e999}'),
+      Buffer.from('{"role":"assistant","content":"ナルト'),
+      Buffer.from([0xff, 0xfe, 0x7b]),
+      Buffer.from('{"role":"tool","content":"","ts":0,"agent_name":null,"tool_calls":null,"new_field":[1]}'),
+      Buffer.from('[]'),
+    ];
+    for (const e of entries) expect(entryIsPlainTurn(e)).toBe(checkTurnEntry(e).ok);
+  });
+});
