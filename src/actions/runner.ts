@@ -28,6 +28,8 @@ export interface RemediationRequest {
   actor(): Promise<Actor>;
   /** Fleet runs tag their records. */
   runId?: string;
+  /** Told after the intent record is written (the fleet journals it). */
+  onIntent?(auditId: string, preImage: PreImageRef): Promise<void>;
 }
 
 export interface OutcomeError {
@@ -104,6 +106,7 @@ export async function runRemediation(env: ActionEnv, req: RemediationRequest): P
   const beforeWrite = async (preImage: PreImageRef) => {
     await req.audit.append([line('intent', { keys: { written: plan.diff.written, deleted: plan.diff.deleted }, preImage, result: 'pending', details: { fingerprint: plan.fingerprint } })]);
     intentWritten = true;
+    await req.onIntent?.(auditId, preImage);
   };
 
   let applied: ApplyResult;

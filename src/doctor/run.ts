@@ -51,7 +51,7 @@ async function runOne(check: DoctorCheck, config: Config, timeoutMs: number): Pr
   const started = performance.now();
   let lines: CheckLine[];
   try {
-    lines = await withTimeout((signal) => check.run({ config, timeoutMs, signal }), timeoutMs + BACKSTOP_MS, check.source, { what: check.name(config) });
+    lines = await withTimeout((signal) => check.run({ config, timeoutMs, signal }), timeoutMs + BACKSTOP_MS, check.source);
   } catch (err) {
     lines = [failedLine(check, config, err)];
   }
@@ -72,6 +72,8 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
   const started = performance.now();
   const timeoutMs = opts.timeoutMs ?? DOCTOR_DEFAULT_TIMEOUT_MS;
   const checks = opts.checks ?? DOCTOR_CHECKS;
+  // A module that fails to load fails its check below, with the same error.
+  await Promise.all(checks.map((c) => c.load().catch(() => undefined)));
   const results = (await Promise.all(checks.map((c) => runOne(c, config, timeoutMs)))).flat();
   return { ...verdictOf(results), checks: results, elapsedMs: Math.round(performance.now() - started) };
 }

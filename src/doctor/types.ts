@@ -39,6 +39,12 @@ export interface DoctorCheck {
   source: SourceName;
   /** The line's name, also used when the check fails before it can say more. Never throws. */
   name(config: Config): string;
+  /**
+   * Loads the modules the check needs (SDK clients, ioredis). The runner awaits every
+   * load before it starts any clock: loading is CPU, not the source's latency, and on a
+   * busy machine it would otherwise eat the budget of every check at once.
+   */
+  load(): Promise<unknown>;
   run(ctx: CheckContext): Promise<CheckLine[]>;
 }
 

@@ -5,7 +5,7 @@ import { SourceError } from './errors.js';
 import { classifyRedisError, replyCode, untrustedCertificateCode, type RedisErrorContext } from './redis-errors.js';
 import { buildRedisTls, redisTlsWarning, resolveRedisPassword, resolveRedisTarget, type RedisTarget } from './redis-options.js';
 import { withTimeout } from './timeout.js';
-import { peerCertificateSummary } from './tls-peer.js';
+import { probeTlsServer } from './tls-peer.js';
 
 /** A connection to the session store: one server, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -120,7 +120,7 @@ async function connectTarget(config: Config, target: RedisTarget, timeoutMs: num
     const status = client.status;
     client.disconnect();
     const failure = connectFailure(firstError ?? err, firstError === undefined, target, { ...ctx, status });
-    throw await withMissingCa(failure, config, target, timeoutMs);
+    throw await explainTlsFailure(failure, config, target, timeoutMs);
   }
   client.removeListener('error', remember);
   client.removeListener('node error', remember);
@@ -150,26 +150,33 @@ function connectFailure(err: unknown, silent: boolean, target: RedisTarget, ctx:
 }
 
 /**
- * "Certificate not trusted" becomes "issued by CN=X, which is not in redis.tls.ca": the
- * server is asked for its chain once more, without verification and without sending
- * anything, only to name the CA the engineer must add. Bounded; on any trouble the
- * original error stands.
+ * Makes a TLS failure say what is wrong. "Certificate not trusted" becomes "issued by CN=X,
+ * which is not in redis.tls.ca"; a connection reset right after the handshake (how a
+ * server requiring client certificates often looks, the alert lost to the reset) becomes
+ * "requires a client certificate". The server is asked once more, without verification and
+ * without sending a byte (never AUTH), only to read its chain and any alert. Bounded; on
+ * any trouble the original error stands.
  */
-async function withMissingCa(err: SourceError, config: Config, target: RedisTarget, timeoutMs: number): Promise<SourceError> {
-  const code = err.kind === 'tls' ? untrustedCertificateCode(err.cause) : undefined;
+async function explainTlsFailure(err: SourceError, config: Config, target: RedisTarget, timeoutMs: number): Promise<SourceError> {
   const node = target.nodes[0];
-  if (!code || !node) return err;
-  const peer = await peerCertificateSummary(node.host, node.port, {
-    timeoutMs: Math.min(timeoutMs, 1000),
+  if (!target.tls || !node) return err;
+  const untrusted = err.kind === 'tls' ? untrustedCertificateCode(err.cause) : undefined;
+  const reset = err.kind === 'unreachable' && !config.redis.tls?.cert;
+  if (!untrusted && !reset) return err;
+  const probe = await probeTlsServer(node.host, node.port, {
+    timeoutMs: Math.min(timeoutMs, 1500),
+    // Only a refusal comes after the handshake; the chain is known at once.
+    listenMs: reset ? 500 : 0,
     ...(config.redis.tls?.servername ? { servername: config.redis.tls.servername } : {}),
   });
-  if (!peer) return err;
+  if (reset) return probe.alert ? classifyRedisError(Object.assign(new Error('TLS alert'), { code: probe.alert }), { target: target.display }) : err;
+  if (!probe.peer) return err;
   const trusted = config.redis.tls?.ca ? `the CA bundle in redis.tls.ca (${config.redis.tls.ca})` : "this machine's default CAs (redis.tls.ca is not set)";
-  const issuer = peer.selfSigned ? `is self-signed (${peer.subject})` : `(${peer.subject}) is issued by ${peer.root}`;
+  const issuer = probe.peer.selfSigned ? `is self-signed (${probe.peer.subject})` : `(${probe.peer.subject}) is issued by ${probe.peer.root}`;
   return new SourceError({
     source: 'redis',
     kind: 'tls',
-    message: `Redis ${target.display}: TLS certificate not trusted: the server's certificate ${issuer}, which is not in ${trusted} (${code})`,
+    message: `Redis ${target.display}: TLS certificate not trusted: the server's certificate ${issuer}, which is not in ${trusted} (${untrusted})`,
     hint: err.hint,
     cause: err.cause,
   });

@@ -1,4 +1,4 @@
-import { connect, type PeerCertificate } from 'node:tls';
+import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 
 /**
  * Who issued a server's certificate, read after a verification failure so the error can
@@ -25,19 +25,32 @@ function nameOf(dn: PeerCertificate['subject'] | undefined): string {
   return o ? `O=${Array.isArray(o) ? o.join(',') : o}` : 'an unnamed certificate';
 }
 
+/** What a verification-free handshake learnt about the server. */
+export interface TlsProbe {
+  /** The certificate chain, when the handshake completed. */
+  peer: PeerCertificateSummary | undefined;
+  /**
+   * The OpenSSL alert the server sent after the handshake (with TLS 1.3 a server that
+   * requires client certificates says so only then, e.g. ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED).
+   */
+  alert: string | undefined;
+}
+
 /**
- * The server's certificate chain as far as it sends it, or undefined when the probe
- * fails or `timeoutMs` passes (the original error stands on its own then).
+ * Completes a TLS handshake with the server without verifying it, reads its certificate
+ * chain, then listens (sending nothing) for up to `listenMs` for an alert refusing us.
+ * Resolves with what it learnt, never rejects; everything is bounded by `timeoutMs`.
  */
-export function peerCertificateSummary(host: string, port: number, opts: { servername?: string; timeoutMs: number }): Promise<PeerCertificateSummary | undefined> {
+export function probeTlsServer(host: string, port: number, opts: { servername?: string; timeoutMs: number; listenMs?: number }): Promise<TlsProbe> {
   return new Promise((resolve) => {
+    let peer: PeerCertificateSummary | undefined;
     let done = false;
-    const finish = (value: PeerCertificateSummary | undefined) => {
+    const finish = (alert?: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve(value);
+      resolve({ peer, alert });
     };
     const isIp = /^[\d.]+$|:/.test(host);
     const socket = connect({
@@ -47,18 +60,23 @@ export function peerCertificateSummary(host: string, port: number, opts: { serve
       rejectUnauthorized: false,
       ...(opts.servername ? { servername: opts.servername } : isIp ? {} : { servername: host }),
     });
-    const timer = setTimeout(() => finish(undefined), opts.timeoutMs);
-    socket.once('error', () => finish(undefined));
+    const timer = setTimeout(() => finish(), opts.timeoutMs);
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(typeof err.code === 'string' && err.code.startsWith('ERR_SSL_') ? err.code : undefined));
+    socket.once('close', () => finish());
+    // Reading (not writing) lets a post-handshake alert arrive instead of a reset.
+    socket.on('data', () => undefined);
     socket.once('secureConnect', () => {
-      const leaf = socket.getPeerCertificate(true);
-      if (!leaf || !leaf.subject) return finish(undefined);
-      let top = leaf;
-      // issuerCertificate points to itself at the top of the chain.
-      for (let i = 0; i < 10 && top.issuerCertificate && top.issuerCertificate !== top && top.issuerCertificate.fingerprint256 !== top.fingerprint256; i++) {
-        top = top.issuerCertificate;
-      }
-      const selfSigned = leaf.fingerprint256 === leaf.issuerCertificate?.fingerprint256 || (nameOf(leaf.subject) === nameOf(leaf.issuer) && top === leaf);
-      finish({ subject: nameOf(leaf.subject), issuer: nameOf(leaf.issuer), root: nameOf(top === leaf ? leaf.issuer : top.issuer), selfSigned });
+      peer = summarize(socket.getPeerCertificate(true));
+      setTimeout(() => finish(), Math.min(opts.listenMs ?? 500, opts.timeoutMs)).unref();
     });
   });
+}
+
+function summarize(leaf: DetailedPeerCertificate | undefined): PeerCertificateSummary | undefined {
+  if (!leaf || !leaf.subject) return undefined;
+  let top = leaf;
+  // issuerCertificate points to itself at the top of the chain (or is absent for a bare leaf).
+  for (let i = 0; i < 10 && top.issuerCertificate && top.issuerCertificate.fingerprint256 !== top.fingerprint256; i++) top = top.issuerCertificate;
+  const selfSigned = top === leaf && nameOf(leaf.subject) === nameOf(leaf.issuer);
+  return { subject: nameOf(leaf.subject), issuer: nameOf(leaf.issuer), root: nameOf(top.issuer), selfSigned };
 }

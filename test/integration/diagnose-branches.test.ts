@@ -58,7 +58,7 @@ describe('race, context shift, other validation error, last writer wins', () => 
     const f = findingOf(result, 2)!;
     expect(f.path).toEqual(expectedOf(manifest, 2).path);
     expect(f.evidence.find((e) => e.node === 'E')?.outcome).toBe('fluctuating');
-    // The runbook names this root cause; the seed manifest calls it context-shift-reclassification.
+    expect(f.rootCause.id).toBe(expectedOf(manifest, 2).rootCauseId);
     expect(f.rootCause.id).toBe(runbookRootCause('s2', f.path));
   });
 
@@ -75,6 +75,7 @@ describe('race, context shift, other validation error, last writer wins', () => 
     const f = findingOf(result, 5)!;
     expect(f.path).toEqual(expectedOf(manifest, 5).path);
     expect(f.evidence.find((e) => e.node === 'E')?.outcome).toBe('none');
+    expect(f.rootCause.id).toBe(expectedOf(manifest, 5).rootCauseId);
     expect(f.rootCause.id).toBe(runbookRootCause('s5', f.path));
   });
 });
@@ -89,7 +90,8 @@ describe('connection errors, multi-agent queries, an honest timeout, latency alo
   it('scenario 1 failing on RedisConnectionError: the connectivity runbook', () => {
     const f = findingOf(result, 1)!;
     expect(f.path).toEqual(expectedOf(manifest, 1).path);
-    expect(f.rootCause.id).toBe('redis-connectivity');
+    expect(f.rootCause.id).toBe(expectedOf(manifest, 1).rootCauseId);
+    expect(f.rootCause.id).toBe('s1.D');
     expect(f.handoff?.runbook).toBeNull();
   });
 
@@ -124,7 +126,7 @@ describe('a deployment that changed the turn schema', () => {
     const { manifest, result } = await seedAndDiagnose({ 1: 'schema-mismatch' });
     const f = findingOf(result, 1)!;
     expect(f.path).toEqual(expectedOf(manifest, 1).path);
-    expect(f.rootCause.id).toBe('schema-mismatch-deployment');
+    expect(f.rootCause.id).toBe(expectedOf(manifest, 1).rootCauseId);
     expect(f.affectedSessions.count).toBe(manifest.scenarios[0]!.affectedSessions.length);
   });
 });

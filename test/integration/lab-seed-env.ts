@@ -34,7 +34,9 @@ export async function startTestLab(clock: () => number): Promise<TestLab> {
   const dynamo = await new LocalDynamo().start();
   const s3 = await new LocalS3().start();
   const emulator = await startEmulator({ clock });
-  const aws = (endpoint: string) => ({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  // Retries: these clients sit idle between seeds, and a server may close a kept-alive socket
+  // just as a request reuses it (ECONNRESET), which the SDK retries as transient.
+  const aws = (endpoint: string) => ({ ...LOCAL_AWS, endpoint, maxAttempts: 3 });
   const ddb = new DynamoDBClient(aws(dynamo.endpoint));
   const lab: TestLab = {
     endpoints: { redisUrl: redisServer.server.url, dynamodb: dynamo.endpoint, s3: s3.endpoint, emulator: emulator.endpoint },

@@ -55,7 +55,7 @@ describe('a walk that ends at an exit', () => {
   it('is a hand-off finding when the alert fired', async () => {
     const w = await walk(rb('s4'), answers({ 'cloudwatch.session_save_validation_alarm': said('ALARM'), 'logs.session_save_failed_message': said('other', ['x']) }));
     const { finding } = judgeWalk(w, origin(rb('s4')));
-    expect(finding).toMatchObject({ verdict: 'other-runbook', rootCause: { id: 'other-validation-error' }, remediations: [], affectedSessions: { count: 1 } });
+    expect(finding).toMatchObject({ verdict: 'other-runbook', rootCause: { id: 's4.D', title: 'Different issue' }, remediations: [], affectedSessions: { count: 1 } });
     expect(finding?.handoff?.runbook).toBeNull();
   });
 

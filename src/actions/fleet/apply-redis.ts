@@ -33,8 +33,8 @@ export interface RedisApplyContext {
 
 /** The connection went away mid-run: the run stops, and the next one reconciles. */
 export class FleetStopped extends Error {
-  constructor(readonly cause: unknown) {
-    super(`Redis became unavailable during the fleet fix: ${(cause as Error)?.message ?? String(cause)}`);
+  constructor(cause: unknown) {
+    super(`Redis became unavailable during the fleet fix: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'FleetStopped';
   }
 }
@@ -73,13 +73,13 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
   const applied: Array<{ plan: Planned; quarantineKey: string }> = [];
   const outcomes: Omit<AuditLine, 'schemaVersion'>[] = [];
   const done: JournalLine[] = [];
-  const finish = (p: BatchRepairPlan, outcome: 'skipped' | 'refused' | 'failed', why: { code: string; message: string }, audited: boolean) => {
+  const finish = (p: BatchRepairPlan, outcome: 'skipped' | 'refused' | 'failed', why: { code: string; message: string }, audited: boolean, counted = true) => {
     const action = p.repair.action as ActionName;
     if (audited) {
       outcomes.push({ ...base(p), phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why });
       done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(p)!, session: p.sessionId, action, outcome });
     }
-    tally.add(action, outcome, p.sessionId, why);
+    if (counted) tally.add(action, outcome, p.sessionId, why);
   };
   for (let attempt = 1; round.length > 0; attempt++) {
     let results: BatchApplyOutcome[];
@@ -91,14 +91,20 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
     const lost = results.find((r) => r.status === 'error' && !isReplyError(r.error));
     if (lost && lost.status === 'error') throw new FleetStopped(lost.error);
     const changed: Planned[] = [];
+    const fallbacks: Planned[] = [];
     round.forEach((p, i) => {
       const r = results[i]!;
       if (r.status === 'applied') applied.push({ plan: p, quarantineKey: r.quarantineKey });
       else if (r.status === 'noop') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, false);
       else if (r.status === 'changed') changed.push(p);
-      else if (r.status === 'unsupported') void ctx.fallback(p);
+      else if (r.status === 'unsupported') fallbacks.push(p);
       else finish(p, 'failed', { code: 'REDIS_ERROR', message: r.error.message }, true);
     });
+    for (const p of fallbacks) {
+      // Its intent is closed here; the one-session path writes a record of its own.
+      finish(p, 'skipped', { code: 'FALLBACK', message: 'handed to the one-session path' }, true, false);
+      await ctx.fallback(p);
+    }
     if (changed.length === 0) break;
     if (attempt >= 2) {
       for (const p of changed) finish(p, 'refused', { code: 'PRECONDITION_FAILED', message: 'the session kept changing while it was being fixed' }, true);

@@ -15,7 +15,7 @@ import { zeroCounts, type FleetOutcome, type FleetSelector, type OutcomeCounts }
 
 export type JournalLine =
   | { t: 'start'; runId: string; at: number; selector: FleetSelector; command: string }
-  | { t: 'intent'; runId: string; auditId: string; session: string; action: ActionName; quarantineKey?: string; s3Key?: string }
+  | { t: 'intent'; runId: string; auditId: string; session: string; action: ActionName; quarantineKey?: string; s3Key?: string; notBefore?: number }
   | { t: 'done'; runId: string; auditId: string; session: string; action: ActionName; outcome: FleetOutcome }
   | { t: 'end'; runId: string; at: number; interrupted: boolean };
 

@@ -8,6 +8,7 @@ export const cloudwatchCheck: DoctorCheck = {
   id: 'cloudwatch',
   source: 'cloudwatch',
   name: () => 'CloudWatch alarms',
+  load: () => Promise.all([import('../../sources/cloudwatch.js'), import('@aws-sdk/client-cloudwatch'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs }) {
     const { CloudWatchSource } = await import('../../sources/cloudwatch.js');
     const cw = new CloudWatchSource(config, { timeoutMs });

@@ -13,6 +13,7 @@ function tableCheck(id: string, table: (c: Config) => string, key: string): Doct
     id,
     source: 'dynamodb',
     name: (config) => `DynamoDB table ${table(config)}`,
+    load: () => Promise.all([import('../../sources/dynamodb.js'), import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb'), import('@smithy/node-http-handler')]),
     async run({ config, timeoutMs, signal }) {
       const [{ DynamoSource }, { ScanCommand }] = await Promise.all([import('../../sources/dynamodb.js'), import('@aws-sdk/lib-dynamodb')]);
       const source = new DynamoSource(config, { timeoutMs });

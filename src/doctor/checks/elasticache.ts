@@ -30,6 +30,7 @@ export const elasticacheCheck: DoctorCheck = {
   id: 'elasticache',
   source: 'elasticache',
   name: (config) => `ElastiCache ${config.names.replicationGroup}`,
+  load: () => Promise.all([import('../../sources/elasticache.js'), import('@aws-sdk/client-elasticache'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs }) {
     const { ElastiCacheSource } = await import('../../sources/elasticache.js');
     const ec = new ElastiCacheSource(config, { timeoutMs });

@@ -12,6 +12,7 @@ export const logsCheck: DoctorCheck = {
   id: 'logs',
   source: 'logs',
   name: (config) => `CloudWatch Logs ${config.names.logGroup}`,
+  load: () => Promise.all([import('@aws-sdk/client-cloudwatch-logs'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs, signal }) {
     const [{ CloudWatchLogsClient, StartQueryCommand, StopQueryCommand }, { awsClientOptions }] = await Promise.all([
       import('@aws-sdk/client-cloudwatch-logs'),

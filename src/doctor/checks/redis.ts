@@ -88,6 +88,7 @@ export const redisCheck: DoctorCheck = {
   id: 'redis',
   source: 'redis',
   name: targetName,
+  load: () => Promise.all([import('../../sources/redis.js'), import('../../scan/cluster-hazard.js')]),
   async run(ctx) {
     const { createRedis, mastersOf, closeRedis } = await import('../../sources/redis.js');
     const factory = createRedis(ctx.config, { timeoutMs: ctx.timeoutMs, connectionName: 'manga-oncall-doctor' });

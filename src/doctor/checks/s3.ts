@@ -16,6 +16,7 @@ export const s3Check: DoctorCheck = {
   id: 's3',
   source: 's3',
   name: (config) => `S3 bucket ${config.names.overflowBucket}`,
+  load: () => Promise.all([import('../../sources/s3.js'), import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs, signal }) {
     const [{ S3Source }, { GetObjectCommand }] = await Promise.all([import('../../sources/s3.js'), import('@aws-sdk/client-s3')]);
     const source = new S3Source(config, { timeoutMs });
