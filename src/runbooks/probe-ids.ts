@@ -133,6 +133,8 @@ export const PROBES = [
       'alarm:validationErrors',
       'alarm:p99Latency',
       'error:WatchError',
+      // Nothing signals: no alarm in ALARM and no error type in the window.
+      'none',
     ],
     evidence: false,
   },

@@ -9,7 +9,7 @@ import type { NodeRouter } from './node-router.js';
 import { NodePipelines, type Reply } from './node-pipelines.js';
 import { fetchRawSessions } from './raw-fetch.js';
 import { dataClassOf, type ClassTally } from './redis-report.js';
-import { entryIsPlainTurn } from './turn-check.js';
+import { textIsPlainTurn } from './turn-check.js';
 
 /** Routing decisions read per `routes` list: a loop is more than 3; 100 is far past any limit. */
 export const MAX_ROUTES_READ = 100;
@@ -26,11 +26,12 @@ export interface BatchContext {
   takeSession(): boolean;
 }
 
-type Sorted = Record<'turns' | 'backup' | 'routes' | 'lock', SessionId[]>;
+/** Per kind: the session ids and, at the same index, the keys SCAN returned for them. */
+type Sorted = Record<'turns' | 'backup' | 'routes' | 'lock', { ids: SessionId[]; keys: string[] }>;
 
 /** Sorts the keys of one SCAN reply by kind; keys that are not valid session keys are counted and skipped. */
 function sortKeys(keys: readonly string[], ctx: BatchContext): Sorted {
-  const sorted: Sorted = { turns: [], backup: [], routes: [], lock: [] };
+  const sorted: Sorted = { turns: { ids: [], keys: [] }, backup: { ids: [], keys: [] }, routes: { ids: [], keys: [] }, lock: { ids: [], keys: [] } };
   for (const key of keys) {
     const id = sessionIdFromKey(ctx.layout, key);
     if (id === null || !isValidSessionId(id)) {
@@ -39,7 +40,10 @@ function sortKeys(keys: readonly string[], ctx: BatchContext): Sorted {
     }
     const kind = key.slice(key.lastIndexOf(':') + 1) as SessionKeyKind;
     // state and pin are not needed for any verdict of the scan.
-    if (kind === 'turns' || kind === 'backup' || kind === 'routes' || kind === 'lock') sorted[kind].push(id);
+    if (kind === 'turns' || kind === 'backup' || kind === 'routes' || kind === 'lock') {
+      sorted[kind].ids.push(id);
+      sorted[kind].keys.push(key);
+    }
   }
   return sorted;
 }
@@ -48,11 +52,11 @@ function sortKeys(keys: readonly string[], ctx: BatchContext): Sorted {
 function quickTurnsVerdict(reply: Reply | undefined, maxEntries: number): 'healthy' | 'gone' | 'escalate' {
   // WRONGTYPE (or a failed read): the core's reads name the type and the remedy, or fail loudly.
   if (!reply || reply[0]) return 'escalate';
-  const entries = reply[1] as Buffer[];
+  const entries = reply[1] as string[];
   if (entries.length === 0) return 'gone'; // expired between SCAN and LRANGE: no session any more
   // A full read may be a longer list: the core's reads include LLEN and say it was capped.
   if (entries.length >= maxEntries) return 'escalate';
-  for (const entry of entries) if (!entryIsPlainTurn(entry)) return 'escalate';
+  for (const entry of entries) if (!textIsPlainTurn(entry)) return 'escalate';
   return 'healthy';
 }
 
@@ -88,21 +92,22 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
   const sorted = sortKeys(keys, ctx);
   const { layout, router, tally } = ctx;
   const pipelines = new NodePipelines();
-  const turnsAt = sorted.turns.map((id) => pipelines.queue(node, 1, (p) => p.lrangeBuffer(sessionKeys(layout, id).turns, 0, ctx.maxEntries - 1)));
-  const routesAt = sorted.routes.map((id) => pipelines.queue(node, 1, (p) => p.lrange(sessionKeys(layout, id).routes, 0, MAX_ROUTES_READ - 1)));
-  const backupAt = sorted.backup.map((id) => {
+  // The turns and routes keys are the very keys SCAN returned on this node.
+  const turnsAt = sorted.turns.keys.map((key) => pipelines.queue(node, 1, (p) => p.lrange(key, 0, ctx.maxEntries - 1)));
+  const routesAt = sorted.routes.keys.map((key) => pipelines.queue(node, 1, (p) => p.lrange(key, 0, MAX_ROUTES_READ - 1)));
+  const backupAt = sorted.backup.ids.map((id) => {
     const turnsKey = sessionKeys(layout, id).turns;
     const owner = router.nodeOf(turnsKey);
     return owner ? pipelines.queue(owner, 1, (p) => p.exists(turnsKey)) : null;
   });
   const [replies, locks] = await Promise.all([
     pipelines.exec(),
-    sorted.lock.length ? inspectSessionLocks(node, sorted.lock, { layout, batchSize: sorted.lock.length }) : Promise.resolve([]),
+    sorted.lock.ids.length ? inspectSessionLocks(node, sorted.lock.ids, { layout, batchSize: sorted.lock.ids.length }) : Promise.resolve([]),
   ]);
   const reply = (at: { node: Redis; at: number }): Reply | undefined => replies.get(at.node)?.[at.at];
 
   const escalate: SessionId[] = [];
-  sorted.turns.forEach((id, i) => {
+  sorted.turns.ids.forEach((id, i) => {
     const verdict = quickTurnsVerdict(reply(turnsAt[i]!), ctx.maxEntries);
     if (verdict === 'escalate') escalate.push(id);
     else if (verdict === 'healthy' && ctx.takeSession()) {
@@ -111,13 +116,13 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
       tally.addStatus('healthy');
     }
   });
-  sorted.backup.forEach((id, i) => {
+  sorted.backup.ids.forEach((id, i) => {
     const at = backupAt[i];
     // The turns key's master is unreachable: whether this backup stands alone is unknown.
     if (!at) ctx.counters.unjudged++;
     else if (Number(settled(reply(at))) === 0) escalate.push(id);
   });
-  sorted.routes.forEach((id, i) => {
+  sorted.routes.ids.forEach((id, i) => {
     if (isLoop(reply(routesAt[i]!))) tally.add('routing_left_over', id);
   });
   for (const lock of locks) {

@@ -1,5 +1,3 @@
-import { isUtf8 } from 'node:buffer';
-
 /**
  * The scanner's fast test of a stored entry: true only when the core's turn schema
  * (`src/core/turn.ts`: role, content, ts, optional agent_name and tool_calls, extra fields
@@ -24,12 +22,18 @@ export function isPlainTurn(value: unknown): boolean {
   return true;
 }
 
-/** True when the entry's bytes are UTF-8 JSON of a turn (see {@link isPlainTurn}). */
-export function entryIsPlainTurn(entry: Buffer): boolean {
-  if (!isUtf8(entry)) return false;
+/**
+ * True when a stored entry, as ioredis decodes it to a string, is JSON of a turn (see
+ * {@link isPlainTurn}). Decoding replaces bytes that are not UTF-8 with U+FFFD, so any
+ * U+FFFD sends the session to the core, which reads the bytes themselves (`not_utf8`); a
+ * turn that really contains U+FFFD only costs that second look. Strings rather than
+ * Buffers: one allocation less per entry, which is most of a scan's garbage.
+ */
+export function textIsPlainTurn(text: string): boolean {
+  if (text.indexOf('\uFFFD') !== -1) return false;
   let value: unknown;
   try {
-    value = JSON.parse(entry.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return false;
   }

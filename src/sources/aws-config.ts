@@ -18,8 +18,7 @@ export async function awsClientOptions(config: Config, service: AwsService, time
   if (config.aws.accessKeyId && config.aws.secretAccessKey) {
     credentials = { accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey };
   } else if (config.aws.profile) {
-    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-    credentials = fromNodeProviderChain({ profile: config.aws.profile });
+    credentials = await profileCredentials(config.aws.profile);
   }
   return {
     region: config.aws.region,
@@ -30,6 +29,23 @@ export async function awsClientOptions(config: Config, service: AwsService, time
     // throwOnRequestTimeout: a response that stalls is an error, not a warning on a logger.
     requestHandler: new NodeHttpHandler({ connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true }),
   } as const;
+}
+
+/**
+ * One credential provider per profile for the whole process: every client of a command
+ * shares it, so a `credential_process` runs once, a role profile assumes its role once,
+ * and an SSO token is read once, instead of once per SDK client. The SDK's provider
+ * memoizes and refreshes before expiry by itself.
+ */
+const providers = new Map<string, Promise<ChainCredentials>>();
+
+function profileCredentials(profile: string): Promise<ChainCredentials> {
+  let provider = providers.get(profile);
+  if (!provider) {
+    provider = import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain({ profile }));
+    providers.set(profile, provider);
+  }
+  return provider;
 }
 
 /** S3 extras: path style for local endpoints; s3rver corrupts streamed checksummed uploads. */

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkTurnEntry, turnSchema } from '../../src/core/turn.js';
-import { entryIsPlainTurn, isPlainTurn } from '../../src/scan/turn-check.js';
+import { isPlainTurn, textIsPlainTurn } from '../../src/scan/turn-check.js';
 
 const turnLike = fc.record(
   {
@@ -33,7 +33,7 @@ describe('isPlainTurn', () => {
     );
   });
 
-  it('reads stored bytes as the core does: not UTF-8, truncated, infinite ts', () => {
+  it('reads stored bytes (as ioredis decodes them) no looser than the core: not UTF-8, truncated, infinite ts', () => {
     const entries = [
       Buffer.from('{"role":"user","content":"ワンピース","ts":1}'),
       Buffer.from('{"role":"user","content":"x","ts":1e999}'),
@@ -42,6 +42,21 @@ describe('isPlainTurn', () => {
       Buffer.from('{"role":"tool","content":"","ts":0,"agent_name":null,"tool_calls":null,"new_field":[1]}'),
       Buffer.from('[]'),
     ];
-    for (const e of entries) expect(entryIsPlainTurn(e)).toBe(checkTurnEntry(e).ok);
+    for (const e of entries) expect(textIsPlainTurn(e.toString('utf8'))).toBe(checkTurnEntry(e).ok);
+    // Invalid bytes inside a string decode to U+FFFD and still parse: the fast test must refuse.
+    const hidden = Buffer.concat([Buffer.from('{"role":"user","content":"'), Buffer.from([0xff]), Buffer.from('","ts":1}')]);
+    expect(checkTurnEntry(hidden).ok).toBe(false);
+    expect(textIsPlainTurn(hidden.toString('utf8'))).toBe(false);
+  });
+
+  it('never accepts bytes the core rejects (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), fc.string(), (bytes, content) => {
+        for (const entry of [Buffer.from(bytes), Buffer.from(JSON.stringify({ role: 'user', content, ts: 1 })), Buffer.concat([Buffer.from('{"role":"user","content":"'), Buffer.from(bytes), Buffer.from('","ts":1}')])]) {
+          if (textIsPlainTurn(entry.toString('utf8'))) expect(checkTurnEntry(entry).ok).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

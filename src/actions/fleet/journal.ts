@@ -16,7 +16,7 @@ import { zeroCounts, type FleetOutcome, type FleetSelector, type OutcomeCounts }
 export type JournalLine =
   | { t: 'start'; runId: string; at: number; selector: FleetSelector; command: string }
   | { t: 'intent'; runId: string; auditId: string; session: string; action: ActionName; quarantineKey?: string; s3Key?: string; notBefore?: number }
-  | { t: 'done'; runId: string; auditId: string; session: string; action: ActionName; outcome: FleetOutcome }
+  | { t: 'done'; runId: string; auditId: string; session: string; action: ActionName; outcome: FleetOutcome; reconciled?: boolean }
   | { t: 'end'; runId: string; at: number; interrupted: boolean };
 
 /** An intent the previous, interrupted run wrote without an outcome. */
@@ -87,7 +87,8 @@ async function readUnfinished(path: string): Promise<Resumed | null> {
   for (const l of run) {
     if (l.t === 'intent') intents.set(l.auditId, l);
     if (l.t === 'done') {
-      counts[l.outcome]++;
+      // An intent found never committed is not an outcome: its session was planned again.
+      if (!(l.outcome === 'failed' && l.reconciled === false)) counts[l.outcome]++;
       intents.delete(l.auditId);
     }
   }

@@ -12,10 +12,18 @@ import type { Actor, AuditLine } from '../audit/record.js';
 import { undoKeysOf } from '../redis-repair.js';
 import type { ActionEnv } from '../types.js';
 import type { FleetJournal, JournalLine, PendingIntent } from './journal.js';
-import type { FleetOutcome, OutcomeCounts } from './types.js';
+import type { FleetOutcome } from './types.js';
 
-export async function reconcilePending(env: ActionEnv, pending: readonly PendingIntent[], ctx: { audit: AuditLog; journal: FleetJournal; actor: Actor; command: string }): Promise<OutcomeCounts> {
-  const counts: OutcomeCounts = { applied: 0, skipped: 0, refused: 0, failed: 0 };
+/** How the pending intents of an interrupted run were settled. */
+export interface Reconciled {
+  /** Committed before the interruption: counted as applied. */
+  committed: number;
+  /** Never committed: nothing was written; the session is planned again like any other. */
+  notCommitted: number;
+}
+
+export async function reconcilePending(env: ActionEnv, pending: readonly PendingIntent[], ctx: { audit: AuditLog; journal: FleetJournal; actor: Actor; command: string }): Promise<Reconciled> {
+  const counts: Reconciled = { committed: 0, notCommitted: 0 };
   const audit: Omit<AuditLine, 'schemaVersion'>[] = [];
   const done: JournalLine[] = [];
   for (const p of pending) {
@@ -50,7 +58,8 @@ export async function reconcilePending(env: ActionEnv, pending: readonly Pending
       }
     } else committed = false;
     const outcome: FleetOutcome = committed ? 'applied' : 'failed';
-    counts[outcome]++;
+    if (committed) counts.committed++;
+    else counts.notCommitted++;
     audit.push({
       id: p.auditId,
       phase: 'outcome',
@@ -68,7 +77,7 @@ export async function reconcilePending(env: ActionEnv, pending: readonly Pending
       details: { reconciled: true },
       ...(committed ? {} : { error: { code: 'INTERRUPTED', message: 'the run stopped before this change was committed; nothing was written' } }),
     });
-    done.push({ t: 'done', runId: ctx.journal.runId, auditId: p.auditId, session: p.session, action: p.action, outcome });
+    done.push({ t: 'done', runId: ctx.journal.runId, auditId: p.auditId, session: p.session, action: p.action, outcome, reconciled: committed });
   }
   await ctx.audit.append(audit);
   await ctx.journal.append(done);

@@ -17,7 +17,7 @@ import { applyRedisPlans, FleetStopped } from './apply-redis.js';
 import type { BatchRepairPlan } from './core-batch.js';
 import { FleetJournal, journalKey } from './journal.js';
 import { RateLimiter } from './rate.js';
-import { reconcilePending } from './reconcile.js';
+import { reconcilePending, type Reconciled } from './reconcile.js';
 import { selectAndPlan, type SessionWork } from './select.js';
 import { FleetTally } from './tally.js';
 import type { FleetFailure, FleetProgress, FleetSelector, OutcomeCounts, RefusalGroup } from './types.js';
@@ -67,7 +67,7 @@ export interface FleetResult {
   refusals: RefusalGroup[];
   failures: FleetFailure[];
   /** Intents of an interrupted earlier attempt settled by this run. */
-  reconciled: OutcomeCounts | null;
+  reconciled: Reconciled | null;
   journal?: string;
   error?: { code: string; message: string; hint?: string };
   durationMs: number;
@@ -189,7 +189,7 @@ export async function runFleetFix(env: ActionEnv, req: FleetRequest): Promise<Fl
   const interrupted = req.signal?.aborted === true;
   await journal.append([{ t: 'end', runId: journal.runId, at: env.now(), interrupted: interrupted || stopped !== undefined }]).catch(() => undefined);
   if (resumed) tally.carry(resumed.counts);
-  if (reconciled) tally.carry(reconciled);
+  if (reconciled) tally.carry({ applied: reconciled.committed, skipped: 0, refused: 0, failed: 0 });
   const result: FleetResult = {
     ...base,
     status: stopped !== undefined ? 'stopped' : interrupted ? 'interrupted' : 'completed',

@@ -115,7 +115,10 @@ export async function runLabDemo(ctx: CliContext, flags: DemoFlags): Promise<Com
   const demo = await import('../../lab/supervisor/demo.js');
   const checked = await mapped(async () => parseSeedFlags({ scenario: 'all', ...flags }));
   const timeoutMs = ctx.globals.timeout ? parseDuration(ctx.globals.timeout) : undefined;
-  const diagnose = await loadDiagnose();
+  const runDiagnose = await loadDiagnose();
+  // Keep diagnose's own result so the demo shows what an engineer would see, not only the tally.
+  let diagnosis: unknown;
+  const diagnose: RunDiagnose | undefined = runDiagnose && (async (config, opts) => (diagnosis = await runDiagnose(config, opts)));
   const abort = new AbortController();
   const onSigint = () => {
     if (abort.signal.aborted) ctx.io.err('still taking the lab down; one moment');
@@ -137,7 +140,12 @@ export async function runLabDemo(ctx: CliContext, flags: DemoFlags): Promise<Com
       }),
     );
     const ok = !result.diagnosis.available || result.diagnosis.allFound;
-    return { exitCode: ok ? EXIT.OK : EXIT.INTERNAL, json: render.demoJson(result), text: render.demoText(result) };
+    let text = render.demoText(result);
+    if (diagnosis) {
+      const { renderDiagnosis } = await import('../../diagnose/render-text.js');
+      text = `${renderDiagnosis(diagnosis as import('../../diagnose/types.js').DiagnoseResult)}\n\n${text}`;
+    }
+    return { exitCode: ok ? EXIT.OK : EXIT.INTERNAL, json: render.demoJson(result), text };
   } finally {
     process.off('SIGINT', onSigint);
   }

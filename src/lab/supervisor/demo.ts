@@ -98,6 +98,8 @@ export async function runLabDemo(opts: LabDemoOptions = {}): Promise<LabDemoResu
   return { ...(outcome as Omit<LabDemoResult, 'down'>), down };
 }
 
+const DEMO_SOURCE_TIMEOUT_MS = 15_000;
+
 async function demoSteps(dir: string, opts: LabDemoOptions, progress: (line: string) => void): Promise<Omit<LabDemoResult, 'down'>> {
   const { signal } = opts;
   progress(`starting a lab in ${dir}`);
@@ -111,10 +113,13 @@ async function demoSteps(dir: string, opts: LabDemoOptions, progress: (line: str
   writeFileAtomic(up.paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
 
   const base = labConfig(up.state.endpoints, { stateDir: up.paths.dir });
-  const config = opts.timeoutMs ? { ...base, timeoutMs: opts.timeoutMs } : base;
+  // The demo's services all share one laptop process that has just been busy seeding; a
+  // demo is not an incident, so unless --timeout says otherwise each source gets 15 s.
+  const timeoutMs = opts.timeoutMs ?? DEMO_SOURCE_TIMEOUT_MS;
+  const config = { ...base, timeoutMs };
   if (opts.diagnose) {
     progress('running diagnose against the lab');
-    const body = await interruptible(signal, opts.diagnose(config, opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}));
+    const body = await interruptible(signal, opts.diagnose(config, { timeoutMs }));
     const checks = compareWithManifest(manifest, body);
     const status = (body as { status?: unknown }).status;
     return {
