@@ -10,8 +10,11 @@ import type { SdkPackage } from './actions.js';
  * ship without its permission, and a policy never grants what nothing uses.
  */
 
-/** The commands whose rights a policy is for. `lab` runs against the local lab only. */
-export type CliCommand = 'diagnose' | 'scan' | 'inspect' | 'doctor' | 'fix' | 'undo' | 'lab';
+/**
+ * The commands whose rights a policy is for. `lab` (the lab's seeding and supervisor) and
+ * `bench` (`npm run bench`) run against local services only and are in no policy.
+ */
+export type CliCommand = 'diagnose' | 'scan' | 'inspect' | 'doctor' | 'fix' | 'undo' | 'lab' | 'bench';
 
 /** Commands that only read: their calls make up the read-only (everyday) policy. */
 export const READ_ONLY_COMMANDS: readonly CliCommand[] = ['diagnose', 'scan', 'inspect', 'doctor'];
@@ -51,6 +54,13 @@ export interface AwsCallSite {
    * probes must tell "no snapshot" from "denied".
    */
   alsoNeeds?: readonly string[];
+  /**
+   * Whose credentials sign it when fix or undo make it: `write-role` (the default: their
+   * DynamoDB and S3 clients carry the role's credentials) or `engineer` (a read they make
+   * through an ordinary source, and every STS call, which happens before the role exists).
+   * Calls of the read-only commands are always the engineer's.
+   */
+  signedBy?: 'engineer' | 'write-role';
   /** What it is for, in a few words (shown by `iam-policy --explain`). */
   why: string;
 }
@@ -68,7 +78,7 @@ export const AWS_CALL_SITES: readonly AwsCallSite[] = [
   { file: 'src/sources/logs-insights.ts', sdk: LOGS, command: 'StartQueryCommand', usedBy: ['diagnose', 'inspect'], resources: ['logGroup'], why: 'Logs Insights queries behind every log probe' },
   { file: 'src/sources/logs-insights.ts', sdk: LOGS, command: 'GetQueryResultsCommand', usedBy: ['diagnose', 'inspect'], resources: ['unscoped'], why: 'polls a query until it completes' },
   { file: 'src/sources/logs-insights.ts', sdk: LOGS, command: 'StopQueryCommand', usedBy: ['diagnose', 'inspect'], resources: ['unscoped'], why: 'cancels a query that ran past --timeout' },
-  { file: 'src/sources/logs-insights.ts', sdk: LOGS, command: 'FilterLogEventsCommand', usedBy: [], resources: ['logGroup'], why: 'LogsSource.filterEvents: no command calls it yet' },
+  { file: 'src/sources/logs-insights.ts', sdk: LOGS, command: 'FilterLogEventsCommand', usedBy: ['fix'], resources: ['logGroup'], signedBy: 'engineer', why: '`fix fleet --scenario 3`: sessions whose tool calls failed in the window' },
   { file: 'src/doctor/checks/logs.ts', sdk: LOGS, command: 'StartQueryCommand', usedBy: ['doctor'], resources: ['logGroup'], why: 'doctor: a query over the last minute proves the right diagnose needs' },
   { file: 'src/doctor/checks/logs.ts', sdk: LOGS, command: 'StopQueryCommand', usedBy: ['doctor'], resources: ['unscoped'], why: 'doctor: stops that query at once' },
   // CloudWatch: the alarms that start every flowchart, and metric windows.
@@ -81,10 +91,11 @@ export const AWS_CALL_SITES: readonly AwsCallSite[] = [
   { file: 'src/sources/dynamodb.ts', sdk: DOC, command: 'GetCommand', usedBy: ['diagnose', 'inspect'], resources: ['sessionsTable'], why: "one session's item (--session, inspect)" },
   { file: 'src/sources/dynamodb.ts', sdk: DOC, command: 'ScanCommand', usedBy: [], resources: ['sessionsTable'], why: 'DynamoSource.scanSessions: no command calls it yet' },
   { file: 'src/doctor/checks/dynamodb.ts', sdk: DOC, command: 'ScanCommand', usedBy: ['doctor'], resources: ['sessionsTable', 'productsTable'], why: 'doctor: a one-item page of each table proves read access' },
-  { file: 'src/sources/dynamodb.ts', sdk: DOC, command: 'BatchGetCommand', usedBy: ['fix'], resources: ['productsTable'], why: 'catalog products named by a response (flag-review)' },
+  { file: 'src/sources/dynamodb.ts', sdk: DOC, command: 'BatchGetCommand', usedBy: [], resources: ['productsTable'], why: 'DynamoSource.getProducts: no command calls it (the catalog sends its own)' },
   { file: 'src/probes/dynamodb/long-sessions.ts', sdk: DOC, command: 'ScanCommand', usedBy: ['diagnose'], resources: ['sessionsTable'], why: 'long and old sessions (scenario 4)' },
   { file: 'src/probes/catalog/questions.ts', sdk: DOC, command: 'ScanCommand', usedBy: ['diagnose'], resources: ['productsTable'], why: 'catalog titles for the grounding check (scenario 3)' },
   { file: 'src/scan/dynamo-fleet.ts', sdk: DDB, command: 'ScanCommand', usedBy: ['scan'], resources: ['sessionsTable'], why: '`scan dynamodb`: item sizes against the 400 KB limit, read-capacity budgeted' },
+  { file: 'src/actions/fleet/select.ts', sdk: DOC, command: 'ScanCommand', usedBy: ['fix'], resources: ['sessionsTable'], why: '`fix fleet`: the sessions a fleet action applies to (scenario 4)' },
   { file: 'src/core/grounding/catalog.ts', sdk: DOC, command: 'ScanCommand', usedBy: ['fix'], resources: ['productsTable'], why: 'catalog title index (flag-review)' },
   { file: 'src/core/grounding/catalog.ts', sdk: DOC, command: 'BatchGetCommand', usedBy: ['fix'], resources: ['productsTable'], why: 'catalog products a check resolves (flag-review)' },
   { file: 'src/core/size/compaction.ts', sdk: DOC, command: 'PutCommand', usedBy: ['fix'], resources: ['sessionsTable'], why: 'writes the compacted item (compact, overflow)' },
@@ -105,8 +116,8 @@ export const AWS_CALL_SITES: readonly AwsCallSite[] = [
   { file: 'src/core/items/item-preimage.ts', sdk: S3, command: 'GetObjectCommand', usedBy: ['undo'], resources: ['itemPreImages'], why: 'the pre-image undo restores' },
   { file: 'src/core/items/item-restore.ts', sdk: S3, command: 'DeleteObjectCommand', usedBy: ['undo'], resources: ['overflowSnapshots'], why: 'removes the snapshot the undone fix created' },
   // STS: who is acting, and the write role. Sent with the engineer's own credentials.
-  { file: 'src/sources/sts.ts', sdk: STS, command: 'GetCallerIdentityCommand', usedBy: ['doctor', 'fix', 'undo'], resources: ['none'], why: 'the identity doctor shows and the audit record names' },
-  { file: 'src/sources/sts.ts', sdk: STS, command: 'AssumeRoleCommand', usedBy: ['fix', 'undo'], resources: ['writeRole'], why: 'the write role, held only for the fix (aws.writeRoleArn)' },
+  { file: 'src/sources/sts.ts', sdk: STS, command: 'GetCallerIdentityCommand', usedBy: ['doctor', 'fix', 'undo'], resources: ['none'], signedBy: 'engineer', why: 'the identity doctor shows and the audit record names' },
+  { file: 'src/sources/sts.ts', sdk: STS, command: 'AssumeRoleCommand', usedBy: ['fix', 'undo'], resources: ['writeRole'], signedBy: 'engineer', why: 'the write role, held only for the fix (aws.writeRoleArn)' },
   // The lab's seeding and supervisor: local emulators only, never production.
   { file: 'src/lab/seed/writers/dynamo.ts', sdk: DDB, command: 'DescribeTableCommand', usedBy: ['lab'], resources: ['sessionsTable', 'productsTable'], why: 'lab seed' },
   { file: 'src/lab/seed/writers/dynamo.ts', sdk: DDB, command: 'DeleteTableCommand', usedBy: ['lab'], resources: ['sessionsTable', 'productsTable'], why: 'lab seed' },
@@ -121,6 +132,8 @@ export const AWS_CALL_SITES: readonly AwsCallSite[] = [
   { file: 'src/lab/seed/writers/s3.ts', sdk: S3, command: 'CreateBucketCommand', usedBy: ['lab'], resources: ['overflowBucket'], why: 'lab seed' },
   { file: 'src/lab/seed/writers/s3.ts', sdk: S3, command: 'ListObjectsV2Command', usedBy: ['lab'], resources: ['overflowBucket'], why: 'lab seed' },
   { file: 'src/lab/seed/writers/s3.ts', sdk: S3, command: 'DeleteObjectCommand', usedBy: ['lab'], resources: ['overflowSnapshots'], why: 'lab seed' },
+  { file: 'src/bench/scan.ts', sdk: DDB, command: 'CreateTableCommand', usedBy: ['bench'], resources: ['sessionsTable'], why: 'benchmark fixture on dynalite' },
+  { file: 'src/bench/scan.ts', sdk: DDB, command: 'BatchWriteItemCommand', usedBy: ['bench'], resources: ['sessionsTable'], why: 'benchmark fixture on dynalite' },
   { file: 'src/lab/supervisor/signals.ts', sdk: CW, command: 'DescribeAlarmsCommand', usedBy: ['lab'], resources: ['alarms'], why: 'lab demo: signals of the seeded lab' },
   { file: 'src/lab/supervisor/signals.ts', sdk: LOGS, command: 'FilterLogEventsCommand', usedBy: ['lab'], resources: ['logGroup'], why: 'lab demo: signals of the seeded lab' },
   { file: 'src/lab/supervisor/signals.ts', sdk: DDB, command: 'ScanCommand', usedBy: ['lab'], resources: ['sessionsTable'], why: 'lab demo: signals of the seeded lab' },

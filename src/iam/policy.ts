@@ -10,7 +10,9 @@ import { arnContext, isKmsEncrypted, resourceArns, type ArnContext } from './res
  *   and `doctor` make, plus `sts:AssumeRole` on the write role when one is configured
  *   (fix and undo assume it with these credentials; the role itself holds the writes).
  * - `write`: the role fix and undo assume (`aws.writeRoleArn`). Every DynamoDB and S3 call
- *   they make, reads included, since their clients sign everything with the role.
+ *   they make, reads included, since their clients sign everything with the role; the few
+ *   reads they make through ordinary sources (`signedBy: 'engineer'`) and their STS calls
+ *   belong to the read-only document.
  *
  * Without a write role the engineer's identity needs both documents.
  */
@@ -59,15 +61,20 @@ const SID_OF: Readonly<Record<ResourceKind, string>> = {
   none: 'None',
 };
 
+/** Calls fix and undo make with the engineer's own credentials: STS (before any role exists) and those declared so. */
+export function signedByEngineer(site: AwsCallSite): boolean {
+  return site.sdk === '@aws-sdk/client-sts' || site.signedBy === 'engineer';
+}
+
 /** The (action, resource kind) pairs a mode needs, from the call table. */
 export function requiredGrants(mode: PolicyMode, sites: readonly AwsCallSite[] = AWS_CALL_SITES): { action: string; kind: ResourceKind; site: AwsCallSite }[] {
   const grants: { action: string; kind: ResourceKind; site: AwsCallSite }[] = [];
   for (const site of sites) {
     const byReader = site.usedBy.some((c) => READ_ONLY_COMMANDS.includes(c));
     const byWriter = site.usedBy.some((c) => WRITE_COMMANDS.includes(c));
-    // STS calls of fix and undo are made as the engineer, before any role is assumed.
-    const asEngineer = byReader || (byWriter && site.sdk === '@aws-sdk/client-sts');
-    const asWriteRole = byWriter && site.sdk !== '@aws-sdk/client-sts';
+    const writerAsEngineer = byWriter && signedByEngineer(site);
+    const asEngineer = byReader || writerAsEngineer;
+    const asWriteRole = byWriter && !writerAsEngineer;
     if (mode === 'read-only' ? !asEngineer : !asWriteRole) continue;
     for (const action of [...(iamActionsOf(site.sdk, site.command) ?? []), ...(site.alsoNeeds ?? [])]) {
       for (const kind of site.resources) grants.push({ action, kind, site });
@@ -104,7 +111,7 @@ export function buildPolicy(config: Config, mode: PolicyMode, opts: PolicyOption
     // The objects are SSE aws:kms; S3 calls KMS on the caller's behalf, and only S3 may.
     const actions = [...(kmsRead ? ['kms:Decrypt'] : []), ...(kmsWrite ? ['kms:GenerateDataKey'] : [])];
     for (const action of actions) add('OverflowKmsKey', action, ['*'], { StringEquals: { 'kms:ViaService': `s3.${ctx.region}.amazonaws.com` } });
-    notes.push(`the S3 objects are encrypted with SSE aws:kms, so ${actions.join(' and ')} is allowed for calls made through S3 in ${ctx.region} only; replace "*" with the key's ARN to narrow it further`);
+    notes.push(`the S3 objects are encrypted with SSE aws:kms: ${actions.join(' and ')} ${actions.length > 1 ? 'are' : 'is'} allowed only for calls S3 makes in ${ctx.region}; replace "*" with the key's ARN to narrow it further`);
   }
   for (const st of statements.values()) st.Action.sort();
   const document: PolicyDocument = { Version: '2012-10-17', Statement: [...statements.values()] };

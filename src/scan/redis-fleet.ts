@@ -28,30 +28,41 @@ export interface RedisFleetScanOptions {
   onProgress?: (progress: ScanProgress) => void;
 }
 
-/** SCAN replies processed while the next SCAN is in flight: one being judged, one arriving. */
 type ScanReply = [cursor: string, keys: string[]];
 
+/** SCAN replies being judged at once per master: enough to keep our CPU busy while replies travel. */
+const BATCHES_IN_FLIGHT = 3;
+
 /**
- * Scans one master to the end: each SCAN reply's keys are judged in pipelines of
- * `pipelineSize` keys while the next SCAN is already on the wire, so the node never waits
- * for our CPU and our CPU rarely waits for the node. Memory: two SCAN replies and their
- * pipelines, whatever the size of the keyspace.
+ * Scans one master to the end. SCAN is sequential (each call needs the previous cursor), but
+ * the judging of its replies is not: a reply's pipelines are sent as soon as it arrives, and
+ * up to {@link BATCHES_IN_FLIGHT} replies are being judged while the next SCAN is answered,
+ * so the node never waits for our CPU and our CPU rarely waits for the node. Memory: that
+ * many SCAN replies and their pipelines, whatever the size of the keyspace.
  */
 async function scanMaster(node: Redis, pattern: string, scanCount: number, pipelineSize: number, ctx: BatchContext, report: NodeReport, stop: () => boolean, progress: () => void): Promise<void> {
-  const scan = (cursor: string) => node.scan(cursor, 'MATCH', pattern, 'COUNT', scanCount) as Promise<ScanReply>;
-  let pending: Promise<ScanReply> | null = scan('0');
-  while (pending) {
-    const [cursor, keys]: ScanReply = await pending;
-    pending = cursor !== '0' && !stop() ? scan(cursor) : null;
-    // A failed prefetch is seen when awaited; until then it must not count as unhandled.
-    pending?.catch(() => undefined);
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  let cursor = '0';
+  do {
+    const [next, keys] = (await node.scan(cursor, 'MATCH', pattern, 'COUNT', scanCount)) as ScanReply;
+    cursor = next;
     const groups: string[][] = [];
     for (let i = 0; i < keys.length; i += pipelineSize) groups.push(keys.slice(i, i + pipelineSize));
-    await Promise.all(groups.map((group) => classifyKeyBatch(node, group, ctx)));
-    report.keysScanned += keys.length;
-    progress();
-    if (stop()) pending = null;
-  }
+    const judged: Promise<void> = Promise.all(groups.map((group) => classifyKeyBatch(node, group, ctx))).then(
+      () => {
+        report.keysScanned += keys.length;
+        progress();
+      },
+      (error: unknown) => void (failure ??= { error }),
+    );
+    inFlight.add(judged);
+    void judged.finally(() => inFlight.delete(judged));
+    while (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+    if (failure) break;
+  } while (cursor !== '0' && !stop());
+  await Promise.all(inFlight);
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 /**

@@ -16,6 +16,8 @@ export class FaultProxy {
   failed = 0;
   /** Requests forwarded before failures start; Infinity: never fail. */
   failAfter = Infinity;
+  /** Fails the requests it matches, whatever the count (e.g. only reads of a prefix). */
+  failIf: ((method: string, url: string) => boolean) | undefined;
 
   constructor(
     private readonly target: string,
@@ -29,7 +31,7 @@ export class FaultProxy {
   async start(): Promise<this> {
     const target = new URL(this.target);
     this.server = createServer((req, res) => {
-      if (this.forwarded >= this.failAfter) {
+      if (this.forwarded >= this.failAfter || this.failIf?.(req.method ?? '', req.url ?? '')) {
         this.failed++;
         req.resume();
         if (this.kind === 's3') {

@@ -18,6 +18,8 @@ export function turnJson(i: number): string {
 
 const TRUNCATED = Buffer.from('{"role": "assistant", "content": "ナルト全巻セッ', 'utf8');
 const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x7b, 0x22]);
+/** Well-formed JSON of a turn around one byte that is not UTF-8: decoded as a string it still parses. */
+const HIDDEN_BAD_BYTE = Buffer.concat([Buffer.from('{"role":"user","content":"ワンピ'), Buffer.from([0xe3, 0x83]), Buffer.from('","ts":5}')]);
 
 export interface FleetComposition {
   healthy: number;
@@ -72,7 +74,7 @@ export function fleetWrites(layout: KeyLayout, fleet: FleetComposition, idPrefix
   }
   for (let n = 0; n < fleet.partial; n++) {
     const k = id('partial', n);
-    writes.push({ key: k.turns, list: [...good(4), BINARY], ttlMs: ttl });
+    writes.push({ key: k.turns, list: [...good(4), n % 2 ? HIDDEN_BAD_BYTE : BINARY], ttlMs: ttl });
     // A stale backup (fewer turns than the valid entries) must not be preferred.
     if (n % 2 === 0) writes.push({ key: k.backup, value: backupOf(2), ttlMs: ttl });
   }

@@ -199,7 +199,11 @@ async function failedToolSessions(env: ActionEnv, opts: SelectOptions): Promise<
   }
 }
 
-/** Scenario 4: sessions whose item holds more turns than the compaction threshold (DynamoDB filters, only ids cross the wire). */
+/**
+ * Scenario 4: sessions whose item holds more turns than the compaction threshold (DynamoDB
+ * filters, only ids cross the wire). An item over the size limit with fewer turns (huge tool
+ * results) is not found this way: `fix session <id> --action compact` handles it.
+ */
 async function longSessions(env: ActionEnv, opts: SelectOptions): Promise<SessionId[]> {
   const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
   const ddb = await env.ddb();
@@ -211,8 +215,9 @@ async function longSessions(env: ActionEnv, opts: SelectOptions): Promise<Sessio
       new ScanCommand({
         TableName: env.config.names.sessionsTable,
         ProjectionExpression: '#id',
-        FilterExpression: 'size(#turns) > :n OR #count > :n',
-        ExpressionAttributeNames: { '#id': 'session_id', '#turns': 'turns', '#count': 'turn_count' },
+        // The item's own turns: `turn_count` counts compacted turns too, and those are done.
+        FilterExpression: 'size(#turns) > :n',
+        ExpressionAttributeNames: { '#id': 'session_id', '#turns': 'turns' },
         ExpressionAttributeValues: { ':n': COMPACTION_THRESHOLD_TURNS },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),

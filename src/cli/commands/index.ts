@@ -7,6 +7,10 @@ import { registerIamPolicy } from './iam-policy.js';
 import { registerRunbook } from './runbook.js';
 import { registerLab } from './lab.js';
 import { registerScan } from './scan.js';
+import { registerFix } from './fix.js';
+import { registerUndo } from './undo.js';
+import { registerAudit } from './audit.js';
+import { registerInspect } from './inspect.js';
 
 /**
  * Every command group, registered once. Registration files import nothing heavy: each
@@ -20,4 +24,8 @@ export function registerAll(program: Command, run: Runner): void {
   registerRunbook(program, run);
   registerLab(program, run);
   registerScan(program, run);
+  registerFix(program, run);
+  registerUndo(program, run);
+  registerAudit(program, run);
+  registerInspect(program, run);
 }
