@@ -31,7 +31,7 @@ export interface RedisFleetScanOptions {
 type ScanReply = [cursor: string, keys: string[]];
 
 /** SCAN replies being judged at once per master: enough to keep our CPU busy while replies travel. */
-const BATCHES_IN_FLIGHT = 3;
+const BATCHES_IN_FLIGHT = 2;
 
 /**
  * Scans one master to the end. SCAN is sequential (each call needs the previous cursor), but

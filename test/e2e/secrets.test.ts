@@ -29,6 +29,8 @@ const SECRETS = {
 const USER_MESSAGE = 'Please send vol 9 to Hanako Yamada-PII-7731, 1-2-3 Jingumae Shibuya';
 const SESSION = 'secret-user-1';
 const WRITE_ROLE = 'arn:aws:iam::123456789012:role/manga-oncall-write';
+/** A dozen runs of the binary each: generous, since other suites share the machine's two cores. */
+const CLI_BATCH_TIMEOUT_MS = 150_000;
 
 interface Run extends CliRun {
   args: string[];
@@ -45,9 +47,7 @@ describe('secrets and user content never reach an output', () => {
   const skipped: string[] = [];
 
   const cli = async (args: string[], extra: Record<string, string> = {}): Promise<Run> => {
-    const t0 = Date.now();
     const r = { ...(await runCli([...args, '--verbose', '--config', configFile], { env: { ...env, ...extra } })), args };
-    if (process.env.SECRETS_DEBUG) console.log(Date.now() - t0, args.join(' '));
     runs.push(r);
     return r;
   };
@@ -135,7 +135,10 @@ describe('secrets and user content never reach an output', () => {
     ];
     // Two at a time: enough to be quick, little enough for a shared 2-core machine.
     for (let i = 0; i < reads.length; i += 2) await Promise.all(reads.slice(i, i + 2).map((a) => maybe(a)));
+    expect(existsSync(report)).toBe(commands.has('diagnose'));
+  }, CLI_BATCH_TIMEOUT_MS);
 
+  it('runs fix (dry run and applied), undo and audit list, with the Redis password in the environment', async () => {
     const dry = await maybe(['fix', 'session', SESSION, '--action', 'restore-backup', '--dry-run']);
     const fixed = await maybe(['fix', 'session', SESSION, '--action', 'restore-backup', '--yes', '--json']);
     const auditId = fixed ? (JSON.parse(fixed.stdout) as { auditId?: string }).auditId : undefined;
@@ -148,25 +151,25 @@ describe('secrets and user content never reach an output', () => {
     if (dry) expect(dry.code).not.toBe(1);
 
     expect(runs.length).toBeGreaterThanOrEqual(11);
-    expect(existsSync(report)).toBe(commands.has('diagnose'));
     // No command may have crashed: a bug's stack trace is where secrets leak first.
     expect(runs.filter((r) => r.code === 1).map((r) => `${r.args.join(' ')}: ${r.stderr.slice(0, 300)}`)).toEqual([]);
-  });
+  }, CLI_BATCH_TIMEOUT_MS);
 
   it('runs the reading commands with the password in the URL, and the failure paths that echo URLs and config', async () => {
     const urlWithPassword = `redis://oncall:${SECRETS.redisUrlPassword}@127.0.0.1:${lab.redis.port}`;
     const noEnvPassword = { MANGA_ONCALL_REDIS_PASSWORD: '' };
-    for (const args of [['config', 'show', '--json'], ['doctor'], ['scan', 'redis'], ['diagnose', '--session', SESSION, '--json']]) {
-      await maybe([...args, '--redis-url', urlWithPassword], noEnvPassword);
-    }
-    // A closed port, a malformed URL and a wrong password: messages must not echo the secret.
-    await maybe(['scan', 'redis', '--redis-url', `redis://oncall:${SECRETS.redisUrlPassword}@127.0.0.1:1`], noEnvPassword);
-    await maybe(['doctor', '--redis-url', `redis://oncall:${SECRETS.redisUrlPassword}@[127.0.0.1`], noEnvPassword);
-    await maybe(['scan', 'redis', '--redis-url', `redis://oncall:${SECRETS.redisUrlPassword}x@127.0.0.1:${lab.redis.port}`], noEnvPassword);
+    const batch = [
+      ...[['config', 'show', '--json'], ['doctor'], ['scan', 'redis'], ['diagnose', '--session', SESSION, '--json']].map((a) => [...a, '--redis-url', urlWithPassword]),
+      // A closed port, a malformed URL and a wrong password: messages must not echo the secret.
+      ['scan', 'redis', '--redis-url', `redis://oncall:${SECRETS.redisUrlPassword}@127.0.0.1:1`],
+      ['doctor', '--redis-url', `redis://oncall:${SECRETS.redisUrlPassword}@[127.0.0.1`],
+      ['scan', 'redis', '--redis-url', `redis://oncall:${SECRETS.redisUrlPassword}x@127.0.0.1:${lab.redis.port}`],
+    ];
+    for (let i = 0; i < batch.length; i += 2) await Promise.all(batch.slice(i, i + 2).map((a) => maybe(a, noEnvPassword)));
     const warned = runs.filter((r) => r.args.includes(urlWithPassword));
     expect(warned.length).toBeGreaterThan(0);
     for (const r of warned) expect(r.stderr).toContain('shell history');
-  });
+  }, CLI_BATCH_TIMEOUT_MS);
 
   it('no secret appears in any stdout, stderr, audit record, report or state file', () => {
     // The lab STS's temporary credentials for the write role are secrets too.
@@ -183,6 +186,7 @@ describe('secrets and user content never reach an output', () => {
     for (const file of filesUnder(lab.dir)) search(file, readFileSync(file, 'latin1'));
     expect(leaks).toEqual([]);
     expect(runs.length).toBeGreaterThan(15);
+    expect(runs.filter((r) => r.code === 1).map((r) => r.args.join(' '))).toEqual([]);
   });
 
   it('the user message appears nowhere without --show-content: terminal, JSON, audit, report', () => {

@@ -141,6 +141,20 @@ describe('Redis AUTH and a read-only ACL user', () => {
     expect(await admin.lrange('manga:session:auth-1:turns', 0, -1)).toEqual(before);
   });
 
+  it('`fix session --yes` as the read-only user: Redis refuses, the CLI says which command in one line, exit 2', async () => {
+    const before = await admin.lrange('manga:session:auth-1:turns', 0, -1);
+    const env = { ...cliEnv, MANGA_ONCALL_REDIS_USERNAME: 'ro', MANGA_ONCALL_REDIS_PASSWORD: RO_PASSWORD, MANGA_ONCALL_AUDIT_PATH: join(dir, 'audit.jsonl') };
+    const r = await runCli(['fix', 'session', 'auth-1', '--action', 'restore-backup', '--yes', '--redis-url', url], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: Redis.*: the ACL user may not run [A-Z]+ \(NOPERM\)$/m);
+    expect(r.stderr).toMatch(/^hint: .*read-only user can diagnose but not fix/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(await admin.lrange('manga:session:auth-1:turns', 0, -1)).toEqual(before);
+    const json = await runCli(['fix', 'session', 'auth-1', '--action', 'restore-backup', '--yes', '--json', '--redis-url', url], { env });
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { error: { code: string } }).error.code).toBe('REDIS_ACCESS_DENIED');
+  });
+
   it('classifies a refusal inside MULTI (EXECABORT) by the queued NOPERM, not as an internal error', async () => {
     const client = await createRedis(config({ url, username: 'ro', password: RO_PASSWORD })).connect();
     try {

@@ -162,7 +162,9 @@ async function logsCommands(lab: Lab, bin: string): Promise<void> {
 }
 
 // Each CLI start costs seconds on a busy machine, so independent command chains run at once.
-describe.concurrent('the AWS CLI against the emulator', () => {
+// Each CLI call starts a Python interpreter; four such tests at once on a busy 2-core
+// machine need more than the default minute.
+describe.concurrent('the AWS CLI against the emulator', { timeout: 180_000 }, () => {
   it('is installed (Debian AWS CLI v2 at /usr/bin/aws preferred)', async () => {
     expect(PREFERRED, 'no aws CLI on this machine: .ci/run installs the Debian awscli package').toBeDefined();
     const version = await run(PREFERRED as string, ['--version']);

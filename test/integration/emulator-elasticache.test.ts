@@ -50,7 +50,7 @@ describe('DescribeReplicationGroups', () => {
       ['manga-sessions-003', 'replica'],
     ]);
     expect(rg?.ReplicationGroupCreateTime?.getTime()).toBe(NOW);
-    expect(calls).toEqual([{ protocol: 'query', service: 'elasticache', operation: 'DescribeReplicationGroups', status: 200 }]);
+    expect(calls).toEqual([{ protocol: 'query', service: 'elasticache', operation: 'DescribeReplicationGroups', status: 200, accessKeyId: 'S3RVER' }]);
   });
 
   it('describes a sharded (cluster mode) group with slots and a configuration endpoint', async () => {

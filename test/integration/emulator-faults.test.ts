@@ -132,7 +132,7 @@ describe('admin API under /_lab', () => {
   };
 
   it('reports health and manages faults', async () => {
-    expect(await admin('GET', '/_lab/health')).toEqual({ status: 200, body: { status: 'ok', services: ['logs', 'monitoring', 'elasticache'], faults: 0 } });
+    expect(await admin('GET', '/_lab/health')).toEqual({ status: 200, body: { status: 'ok', services: ['logs', 'monitoring', 'elasticache', 'sts'], faults: 0 } });
     const bad = await admin('POST', '/_lab/faults', { service: 'monitoring', kind: 'explode' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/kind/);

@@ -32,7 +32,10 @@ function wireItem(item: Record<string, AttributeValue>): Record<string, unknown>
 }
 
 const ascii = fc.string({ unit: 'binary-ascii', maxLength: 40 });
-const name = fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 12 });
+// `__proto__` and `constructor` are left out: lib-dynamodb's marshall assigns keys onto plain
+// objects (where `__proto__` sets the prototype) and tells maps from class instances by
+// `.constructor`, so those names are lost or misread before dynalite ever sees them.
+const name = fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 12 }).filter((n) => n !== '__proto__' && n !== 'constructor');
 // Decimal texts with leading/trailing zeros and exponents, to exercise the digit-pair rule.
 const decimalText = fc
   .tuple(fc.constantFrom('', '-'), fc.stringMatching(/^\d{1,12}$/), fc.stringMatching(/^\d{0,12}$/), fc.integer({ min: -40, max: 40 }))
@@ -41,7 +44,9 @@ const decimalText = fc
 const scalar = fc.oneof(
   ascii,
   fc.maxSafeInteger(),
-  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e20, max: 1e20 }).filter((d) => !Object.is(d, -0)),
+  // DynamoDB numbers stop at magnitude 1e-130: smaller doubles (down to 5e-324) are rejected by
+  // the service, so they are no test of the size rule.
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e20, max: 1e20 }).filter((d) => !Object.is(d, -0) && (d === 0 || Math.abs(d) >= 1e-130)),
   decimalText.map((t) => new NumberValue(t)),
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
   fc.boolean(),

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { newAuditId, type AuditLog } from '../audit/log.js';
 import type { Actor, AuditLine } from '../audit/record.js';
 import type { ActionEnv, ActionName } from '../types.js';
-import { applyRepairBatch, classifyRawSession, planRepairBatch, rawSessionFromSnapshots, sessionKeys, verifyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan } from './core-batch.js';
+import { applyRepairBatch, verifyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan } from './core-batch.js';
 import type { FleetJournal, JournalLine } from './journal.js';
 import type { RateLimiter } from './rate.js';
 import type { FleetTally } from './tally.js';
@@ -29,6 +29,12 @@ export interface RedisApplyContext {
   chunkSize: number;
   /** Sessions the one-session path must take (a key of a type the batch cannot snapshot). */
   fallback(plan: BatchRepairPlan): Promise<void>;
+  /**
+   * Plans again the sessions that changed since their plan, the way they were chosen (for
+   * scenario 1 the classification picks the repair again: a turn appended since may make
+   * the backup stale). One plan per session given, or none when it needs no repair now.
+   */
+  replan(changed: readonly BatchRepairPlan[]): Promise<Map<BatchRepairPlan, BatchRepairPlan | null>>;
 }
 
 /** The connection went away mid-run: the run stops, and the next one reconciles. */
@@ -40,7 +46,6 @@ export class FleetStopped extends Error {
 }
 
 type Planned = Extract<BatchRepairPlan, { status: 'planned' }>;
-const RECOVERY = new Set(['restore-backup', 'partial-recover', 'clean-slate']);
 
 function isReplyError(err: Error): boolean {
   return err.name === 'ReplyError';
@@ -111,11 +116,20 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
       break;
     }
     // Changed since the plan (the orchestrator wrote, or someone else fixed it): plan again on fresh data.
-    const again = await planRepairBatch(ctx.redis, changed.map((p) => ({ sessionId: p.sessionId, repair: p.repair })), batchOpts);
+    const again = await ctx.replan(changed);
     round = [];
-    again.forEach((p, i) => {
-      const old = changed[i]!;
-      ids.set(p, ids.get(old)!);
+    changed.forEach((old) => {
+      const p = again.get(old);
+      if (!p) {
+        finish(old, 'skipped', { code: 'ALREADY_APPLIED', message: 'no repair needed any more' }, true);
+        return;
+      }
+      if (p.repair.action === old.repair.action) ids.set(p, ids.get(old)!);
+      else {
+        // Another repair now fits: the first intent is closed, the new one gets its own record.
+        finish(old, 'refused', { code: 'PRECONDITION_FAILED', message: `the session changed since the plan; planned again as ${p.repair.action}` }, true, false);
+        ids.set(p, newAuditId(env.now()));
+      }
       if (p.status === 'planned' && p.decision.kind === 'apply') round.push(p);
       else if (p.status === 'planned') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, true);
       else if (p.status === 'refused') finish(p, 'refused', { code: p.error.code, message: p.error.message }, true);
@@ -132,15 +146,8 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
   }
   applied.forEach(({ plan, quarantineKey }, i) => {
     const v = checks[i]!;
-    let ok = v.ok;
-    let detail = v.ok ? '' : `not as written: ${v.mismatched.join(', ')}`;
-    if (ok && RECOVERY.has(plan.repair.action)) {
-      const keys = sessionKeys(env.layout, plan.sessionId);
-      const absent = (key: string) => ({ key, type: 'none', ttlMs: -2, form: 'absent' }) as const;
-      const c = classifyRawSession(rawSessionFromSnapshots(plan.sessionId, v.snapshots.get(keys.turns) ?? absent(keys.turns), v.snapshots.get(keys.backup) ?? absent(keys.backup)));
-      ok = c.recommendedAction === null;
-      if (!ok) detail = `still ${c.status}: ${c.summary}`;
-    }
+    const ok = v.ok;
+    const detail = v.ok ? '' : `not as written: ${v.mismatched.join(', ')}`;
     const action = plan.repair.action as ActionName;
     outcomes.push({
       ...base(plan),

@@ -14,7 +14,7 @@ import type { Actor } from '../audit/record.js';
 import { runRemediation, type Approval } from '../runner.js';
 import type { ActionEnv, ActionName } from '../types.js';
 import { applyRedisPlans, FleetStopped } from './apply-redis.js';
-import type { BatchRepairPlan } from './core-batch.js';
+import { planRecoveryBatch, planRepairBatch, type BatchRepairPlan } from './core-batch.js';
 import { FleetJournal, journalKey } from './journal.js';
 import { RateLimiter } from './rate.js';
 import { reconcilePending, type Reconciled } from './reconcile.js';
@@ -71,6 +71,21 @@ export interface FleetResult {
   journal?: string;
   error?: { code: string; message: string; hint?: string };
   durationMs: number;
+}
+
+/** Plans changed sessions again: scenario 1 by classification (unless an action was named), the rest with the same repair. */
+async function replan(env: ActionEnv, redis: Redis, selector: FleetSelector, changed: readonly BatchRepairPlan[]): Promise<Map<BatchRepairPlan, BatchRepairPlan | null>> {
+  const opts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
+  const out = new Map<BatchRepairPlan, BatchRepairPlan | null>();
+  if (selector.kind === 'scenario' && selector.scenario === 1) {
+    const { plans } = await planRecoveryBatch(redis, changed.map((p) => p.sessionId), opts);
+    const bySession = new Map(plans.map((p) => [p.sessionId, p]));
+    for (const p of changed) out.set(p, bySession.get(p.sessionId) ?? null);
+    return out;
+  }
+  const again = await planRepairBatch(redis, changed.map((p) => ({ sessionId: p.sessionId, repair: p.repair })), opts);
+  changed.forEach((p, i) => out.set(p, again[i] ?? null));
+  return out;
 }
 
 function summarize(redisPlans: readonly BatchRepairPlan[], items: readonly SessionWork[], examined: number, healthy: number): FleetPlanSummary {
@@ -166,6 +181,7 @@ export async function runFleetFix(env: ActionEnv, req: FleetRequest): Promise<Fl
           inFlight: Math.max(1, Math.min(concurrency, 4)),
           chunkSize: env.config.redis.pipelineSize,
           fallback: (p) => perSession({ sessionId: p.sessionId, action: p.repair.action as ActionName, planOptions: p.repair.action === 'pin-agent' ? { agent: p.repair.agent } : {} }),
+          replan: (changed) => replan(env, redis as Redis, req.selector, changed),
           ...(req.signal ? { signal: req.signal } : {}),
         },
         redisPlans,

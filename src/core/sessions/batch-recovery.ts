@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { CoreError } from '../errors.js';
 import { sessionKeys } from '../keys.js';
 import type { SessionId } from '../session-id.js';
-import { planRepairBatch, queueKeyRead, snapshotFromReplies, type BatchRepairOptions, type BatchRepairPlan, type Reply } from './batch-repair.js';
+import { planRepairBatch, readKeys, type BatchRepairOptions, type BatchRepairPlan } from './batch-repair.js';
 import { classifyRawSession } from './classify.js';
 import { sessionFingerprint } from './fingerprint.js';
 import { rawSessionFromSnapshots } from './raw-session.js';
@@ -19,20 +19,15 @@ import { repairOperation, type SessionRepair } from './repair-operations.js';
  * Healthy and empty sessions are left out and counted.
  */
 export async function planRecoveryBatch(redis: Redis, ids: readonly SessionId[], opts: BatchRepairOptions & { only?: SessionRepair['action'] }): Promise<{ plans: BatchRepairPlan[]; healthy: number }> {
-  const pipe = redis.pipeline();
   const keysOf = ids.map((id) => sessionKeys(opts.layout, id));
-  for (const k of keysOf) {
-    queueKeyRead(pipe, k.turns);
-    queueKeyRead(pipe, k.backup);
-  }
-  const replies = ((await pipe.exec()) ?? []) as Reply[];
+  const read = await readKeys(redis, keysOf.flatMap((k) => [k.turns, k.backup]));
   const plans: BatchRepairPlan[] = [];
   const slate: SessionId[] = [];
   let healthy = 0;
   ids.forEach((sessionId, i) => {
     const k = keysOf[i]!;
-    const turns = snapshotFromReplies(k.turns, replies, i * 8);
-    const backup = snapshotFromReplies(k.backup, replies, i * 8 + 4);
+    const turns = read.get(k.turns) ?? null;
+    const backup = read.get(k.backup) ?? null;
     if (!turns || !backup) {
       plans.push({ sessionId, repair: { action: opts.only ?? 'clean-slate' } as SessionRepair, status: 'unsupported', reason: 'a key of another type than list or string' });
       return;

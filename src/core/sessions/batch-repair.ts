@@ -19,11 +19,11 @@ import type { Redis } from 'ioredis';
 import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
 import { loadLuaScript } from '../lua-scripts.js';
 import { buildQuarantineRecord } from '../quarantine.js';
-import { PTTL_MISSING, redisErrorCode, type RedisKeyType, type RedisPipeline } from '../redis-types.js';
+import { PTTL_MISSING, redisErrorCode, type RedisKeyType } from '../redis-types.js';
 import type { SessionId } from '../session-id.js';
 import { CoreError } from '../errors.js';
 import { keyFingerprint, sessionFingerprint } from './fingerprint.js';
-import { sameContent, type KeySnapshot } from './key-snapshot.js';
+import { readKeySnapshot, sameContent, type KeySnapshot } from './key-snapshot.js';
 import { expectedContent, type KeyWrite } from './key-write.js';
 import { repairOperation, type SessionRepair } from './repair-operations.js';
 import type { WriteDecision } from './types.js';
@@ -60,30 +60,59 @@ export type BatchRepairPlan = {
 
 export type Reply = [Error | null, unknown];
 
-/** Queues TYPE, PTTL, LRANGE 0 -1 and GET of a key (4 replies; the wrong-type read fails softly). */
-export function queueKeyRead(pipe: RedisPipeline, key: string): void {
-  pipe.type(key).pttl(key).lrangeBuffer(key, 0, -1).getBuffer(key);
+/** The type a session key is written with (`turns` and `routes` are lists, the others strings). */
+function expectedType(key: string): 'list' | 'string' {
+  return key.endsWith(':turns') || key.endsWith(':routes') ? 'list' : 'string';
 }
 
-/** Builds a snapshot from the four replies of {@link queueKeyRead}; null for a type it cannot hold. */
-export function snapshotFromReplies(key: string, replies: Reply[], at: number): KeySnapshot | null {
-  const [typeReply, ttlReply, listReply, stringReply] = [replies[at], replies[at + 1], replies[at + 2], replies[at + 3]];
-  if (!typeReply || !ttlReply || !listReply || !stringReply) throw new Error('bug: fewer pipeline replies than reads');
-  if (typeReply[0]) throw typeReply[0];
-  if (ttlReply[0]) throw ttlReply[0];
-  const type = String(typeReply[1]) as RedisKeyType;
-  const ttlMs = Number(ttlReply[1]);
-  if (type === 'none') return { key, type, ttlMs: PTTL_MISSING, form: 'absent' };
-  // A WRONGTYPE on the read of the other type is expected; any other error is not.
-  const soft = (r: Reply) => {
-    if (r[0] && redisErrorCode(r[0]) !== 'WRONGTYPE') throw r[0];
-    return r[0] ? null : r[1];
-  };
-  const list = soft(listReply);
-  const value = soft(stringReply);
-  if (type === 'list' && Array.isArray(list) && list.length > 0) return { key, type, ttlMs, form: 'list', entries: list as Buffer[] };
-  if (type === 'string' && Buffer.isBuffer(value)) return { key, type, ttlMs, form: 'string', value };
-  return null;
+/**
+ * Reads keys in one pipeline: PTTL and the read of the type the key is written with (LRANGE
+ * for a list, GET for a string; only the PTTL, into `ttlOnly`, for keys `contentOf` excludes). No TYPE is needed: an empty LRANGE or a null GET with PTTL
+ * -2 is an absent key (a list is never empty), and a key of another type answers WRONGTYPE.
+ * Such a key (rare: a repair's target), or one that changed between the two commands, is
+ * read again on its own with `readKeySnapshot`; null when it cannot be held here (DUMP form).
+ */
+export async function readKeys(
+  redis: Redis,
+  keys: readonly string[],
+  opts: { contentOf?: (key: string) => boolean; ttlOnly?: Map<string, number> } = {},
+): Promise<Map<string, KeySnapshot | null>> {
+  const ttlOnly = opts.ttlOnly ?? new Map<string, number>();
+  const pipe = redis.pipeline();
+  const withContent = keys.map((key) => opts.contentOf?.(key) ?? true);
+  keys.forEach((key, i) => {
+    pipe.pttl(key);
+    if (!withContent[i]) return;
+    if (expectedType(key) === 'list') pipe.lrangeBuffer(key, 0, -1);
+    else pipe.getBuffer(key);
+  });
+  const replies = ((await pipe.exec()) ?? []) as Reply[];
+  const out = new Map<string, KeySnapshot | null>();
+  const odd: string[] = [];
+  let at = 0;
+  keys.forEach((key, i) => {
+    const ttlReply = replies[at++];
+    const valueReply = withContent[i] ? replies[at++] : undefined;
+    if (!ttlReply || (withContent[i] && !valueReply)) throw new Error('bug: fewer pipeline replies than reads');
+    if (ttlReply[0]) throw ttlReply[0];
+    const ttlMs = Number(ttlReply[1]);
+    if (!valueReply) {
+      // TTL only: the caller knows the content (it checked it atomically before its write).
+      ttlOnly.set(key, ttlMs);
+      return;
+    }
+    if (valueReply[0] && redisErrorCode(valueReply[0]) !== 'WRONGTYPE') throw valueReply[0];
+    const value = valueReply[0] ? undefined : valueReply[1];
+    if (Array.isArray(value) && value.length > 0) out.set(key, { key, type: 'list', ttlMs, form: 'list', entries: value as Buffer[] });
+    else if (Buffer.isBuffer(value)) out.set(key, { key, type: 'string', ttlMs, form: 'string', value });
+    else if (ttlMs === PTTL_MISSING && (value === null || (Array.isArray(value) && value.length === 0))) out.set(key, { key, type: 'none', ttlMs, form: 'absent' });
+    else odd.push(key);
+  });
+  for (const key of odd) {
+    const s = await readKeySnapshot(redis, key, { chunkSize: 1000 });
+    out.set(key, s.form === 'dump' ? null : s);
+  }
+  return out;
 }
 
 /**
@@ -94,12 +123,7 @@ export function snapshotFromReplies(key: string, replies: Reply[], at: number): 
 export async function planRepairBatch(redis: Redis, items: readonly { sessionId: SessionId; repair: SessionRepair }[], opts: BatchRepairOptions): Promise<BatchRepairPlan[]> {
   const ttlMs = opts.ttlSeconds * 1000;
   const ops = items.map((item) => repairOperation(sessionKeys(opts.layout, item.sessionId), item.repair, ttlMs));
-  const keys = [...new Set(ops.flatMap((op) => op.readKeys))];
-  const pipe = redis.pipeline();
-  for (const key of keys) queueKeyRead(pipe, key);
-  const replies = ((await pipe.exec()) ?? []) as Reply[];
-  const snapshots = new Map<string, KeySnapshot | null>();
-  keys.forEach((key, i) => snapshots.set(key, snapshotFromReplies(key, replies, i * 4)));
+  const snapshots = await readKeys(redis, [...new Set(ops.flatMap((op) => op.readKeys))]);
   return items.map((item, i): BatchRepairPlan => {
     const op = ops[i]!;
     const mine = new Map<string, KeySnapshot>();
@@ -238,40 +262,40 @@ export interface BatchVerification {
    * `restoreFromQuarantine({expectFingerprint})` compares an undo against.
    */
   afterFingerprint: string;
-  /** The written keys as read back. */
-  snapshots: Map<string, KeySnapshot>;
 }
 
 /**
- * Reads back, in one pipeline, every key the applied repairs wrote and compares each with
- * the write's intended content (and that a TTL is set where the write set one).
+ * Reads back, in one pipeline, every key the applied repairs wrote and compares its bytes
+ * with the content the core decided to write (and checks a TTL is set where the write set
+ * one). The decided content is what makes the session load from its primary (the recovery
+ * operations write only valid turns), so finding exactly it in place is the verification.
  */
 export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepairPlan[], opts: Pick<BatchRepairOptions, 'layout'>): Promise<BatchVerification[]> {
   const writesOf = (p: BatchRepairPlan) => (p.status === 'planned' && p.decision.kind === 'apply' ? p.decision.writes : []);
   const undoKeys = (p: BatchRepairPlan) => [...new Set([sessionKeys(opts.layout, p.sessionId).turns, ...writesOf(p).map((w) => w.key)])];
-  const keys = [...new Set(plans.flatMap(undoKeys))];
-  const pipe = redis.pipeline();
-  for (const key of keys) queueKeyRead(pipe, key);
-  const replies = ((await pipe.exec()) ?? []) as Reply[];
-  const read = new Map<string, KeySnapshot | null>();
-  keys.forEach((key, i) => read.set(key, snapshotFromReplies(key, replies, i * 4)));
+  // A TTL refresh leaves the content as the script found it (it checked its fingerprint
+  // atomically with the write): only its TTL is read back.
+  const refreshed = new Set(plans.flatMap((p) => writesOf(p).filter((w) => w.op === 'expire').map((w) => w.key)));
+  const ttls = new Map<string, number>();
+  const read = await readKeys(redis, [...new Set(plans.flatMap(undoKeys))], { contentOf: (key) => !refreshed.has(key), ttlOnly: ttls });
   return plans.map((p) => {
-    const writes = writesOf(p);
     const mismatched: string[] = [];
-    const snapshots = new Map<string, KeySnapshot>();
-    const turns = read.get(sessionKeys(opts.layout, p.sessionId).turns);
-    if (turns) snapshots.set(turns.key, turns);
-    for (const w of writes) {
+    const after = new Map<string, KeySnapshot>();
+    for (const w of writesOf(p)) {
       const now = read.get(w.key);
-      if (!now) {
-        mismatched.push(w.key);
-        continue;
-      }
-      snapshots.set(w.key, now);
-      const expected = expectedContent(w);
-      if (expected && !sameContent(now, expected)) mismatched.push(w.key);
+      const expected = expectedContent(w) ?? (p.status === 'planned' ? p.snapshots.get(w.key) : undefined);
+      if (!expected) mismatched.push(w.key);
+      else if (w.op === 'expire') {
+        if (w.ttlMs > 0 && (ttls.get(w.key) ?? -2) <= 0) mismatched.push(w.key);
+        after.set(w.key, expected);
+      } else if (!now || !sameContent(now, expected)) mismatched.push(w.key);
       else if ('ttlMs' in w && w.ttlMs > 0 && now.form !== 'absent' && now.ttlMs <= 0) mismatched.push(w.key);
+      else after.set(w.key, now);
     }
-    return { ok: mismatched.length === 0, mismatched, afterFingerprint: sessionFingerprint(snapshots, undoKeys(p)), snapshots };
+    for (const key of undoKeys(p)) {
+      const s = read.get(key);
+      if (!after.has(key) && s) after.set(key, s);
+    }
+    return { ok: mismatched.length === 0, mismatched, afterFingerprint: sessionFingerprint(after, undoKeys(p)) };
   });
 }

@@ -71,12 +71,27 @@ export interface EntriesAnalysis {
   invalidIndexes: number[];
 }
 
+/**
+ * Verdicts already computed, by Buffer identity. The fleet path classifies a session, plans
+ * its repair and builds its quarantine record from one read, each of which looks at the same
+ * entries: parsing each once halves its cost. Buffers read from Redis are never mutated, so
+ * a Buffer's verdict cannot go stale; the WeakMaps let them go with their snapshot.
+ */
+const entryVerdicts = new WeakMap<Buffer, TurnEntryCheck>();
+const backupVerdicts = new WeakMap<Buffer, { health: BackupHealth; turns: Turn[]; values: unknown[] }>();
+
+function checkEntryOnce(entry: Buffer): TurnEntryCheck {
+  let check = entryVerdicts.get(entry);
+  if (!check) entryVerdicts.set(entry, (check = checkTurnEntry(entry)));
+  return check;
+}
+
 export function analyzeEntries(entries: readonly Buffer[]): EntriesAnalysis {
   const problems: EntryProblemCounts = { not_utf8: 0, invalid_json: 0, not_a_turn: 0 };
   const invalidIndexes: number[] = [];
   let valid = 0;
   const checks = entries.map((entry, index) => {
-    const check = checkTurnEntry(entry);
+    const check = checkEntryOnce(entry);
     if (check.ok) valid++;
     else {
       problems[check.problem]++;
@@ -89,9 +104,15 @@ export function analyzeEntries(entries: readonly Buffer[]): EntriesAnalysis {
 
 /** The backup's verdict and, when healthy, its turns and their original JSON values. */
 export function analyzeBackup(type: RedisKeyType, value: Buffer | null): { health: BackupHealth; turns: Turn[]; values: unknown[] } {
+  if (type === 'none') return { health: 'missing', turns: [], values: [] };
+  if (type !== 'string' || value === null) return { health: 'wrong_type', turns: [], values: [] };
+  let verdict = backupVerdicts.get(value);
+  if (!verdict) backupVerdicts.set(value, (verdict = analyzeBackupValue(value)));
+  return verdict;
+}
+
+function analyzeBackupValue(value: Buffer): { health: BackupHealth; turns: Turn[]; values: unknown[] } {
   const none = { turns: [] as Turn[], values: [] as unknown[] };
-  if (type === 'none') return { health: 'missing', ...none };
-  if (type !== 'string' || value === null) return { health: 'wrong_type', ...none };
   if (!isUtf8(value)) return { health: 'not_utf8', ...none };
   let parsed: unknown;
   try {

@@ -12,6 +12,15 @@ import type { KeySnapshot } from './key-snapshot.js';
  * (the Lua side refuses those, and the caller falls back to the WATCH executor).
  */
 export function keyFingerprint(snapshot: KeySnapshot): string {
+  let fp = computed.get(snapshot);
+  if (fp === undefined) computed.set(snapshot, (fp = fingerprintOf(snapshot)));
+  return fp;
+}
+
+/** Snapshots are never mutated: a plan and its script arguments hash each key once. */
+const computed = new WeakMap<KeySnapshot, string>();
+
+function fingerprintOf(snapshot: KeySnapshot): string {
   switch (snapshot.form) {
     case 'absent':
       return 'none';
@@ -35,10 +44,15 @@ export function keyFingerprint(snapshot: KeySnapshot): string {
  * given. A key missing from `snapshots` counts as absent.
  */
 export function sessionFingerprint(snapshots: ReadonlyMap<string, KeySnapshot>, keys: readonly string[]): string {
-  const hash = createHash('sha1');
-  for (const key of keys) {
+  return combineFingerprints(keys.map((key) => {
     const snapshot = snapshots.get(key);
-    hash.update(`${key}=${snapshot ? keyFingerprint(snapshot) : 'none'}\n`);
-  }
+    return [key, snapshot ? keyFingerprint(snapshot) : 'none'];
+  }));
+}
+
+/** {@link sessionFingerprint} from key fingerprints already computed (by Redis, in the fleet's read-back). */
+export function combineFingerprints(entries: ReadonlyArray<readonly [string, string]>): string {
+  const hash = createHash('sha1');
+  for (const [key, fp] of entries) hash.update(`${key}=${fp}\n`);
   return hash.digest('hex');
 }
