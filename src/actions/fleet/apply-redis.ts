@@ -1,18 +1,38 @@
 /**
- * Applying the fleet's Redis repairs: chunks of planned repairs, each chunk one pipeline of
- * atomic script calls (quarantine record and repair together, precondition re-checked),
- * then one pipeline of read-backs. The intents go to the audit log and the journal before
- * a chunk is sent; outcomes after its verification. A chunk whose replies were lost with the
- * connection is not guessed at: its intents stay pending and the next run reconciles them.
+ * Applying the fleet's Redis repairs, chunk by chunk: one pipelined read plans the chunk on
+ * fresh data (the same core planners the selection used, so what is applied is decided on
+ * what is there now, not on what was there before the question), one pipeline of atomic
+ * script calls applies it (quarantine record and repair together, precondition re-checked),
+ * one pipeline reads it back. Only one chunk's data is held at a time. Intents go to the
+ * audit log and the journal before a chunk is sent, outcomes after its read-back. A chunk
+ * whose replies were lost with the connection is not guessed at: its intents stay pending
+ * and the next run reconciles them.
  */
 import type { Redis } from 'ioredis';
 import { newAuditId, type AuditLog } from '../audit/log.js';
 import type { Actor, AuditLine } from '../audit/record.js';
 import type { ActionEnv, ActionName } from '../types.js';
-import { applyRepairBatch, verifyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan } from './core-batch.js';
+import { applyRepairBatch, verifyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
 import type { FleetJournal, JournalLine } from './journal.js';
 import type { RateLimiter } from './rate.js';
 import type { FleetTally } from './tally.js';
+import type { SessionId } from '../../core/session-id.js';
+
+/** A Redis repair the selection found, without the data it read (re-read when applied). */
+export interface RedisItem {
+  sessionId: SessionId;
+  repair: SessionRepair;
+  status: 'ready' | 'noop' | 'refused' | 'unsupported';
+  error?: { code: string; message: string };
+}
+
+/** The light form of a plan, kept from the selection to the apply. */
+export function itemOf(p: BatchRepairPlan): RedisItem {
+  const base = { sessionId: p.sessionId, repair: p.repair };
+  if (p.status === 'refused') return { ...base, status: 'refused', error: { code: p.error.code, message: p.error.message } };
+  if (p.status === 'unsupported') return { ...base, status: 'unsupported', error: { code: 'UNSUPPORTED', message: p.reason } };
+  return { ...base, status: p.decision.kind === 'apply' ? 'ready' : 'noop' };
+}
 
 export interface RedisApplyContext {
   env: ActionEnv;
@@ -28,13 +48,13 @@ export interface RedisApplyContext {
   inFlight: number;
   chunkSize: number;
   /** Sessions the one-session path must take (a key of a type the batch cannot snapshot). */
-  fallback(plan: BatchRepairPlan): Promise<void>;
+  fallback(item: RedisItem): Promise<void>;
   /**
-   * Plans again the sessions that changed since their plan, the way they were chosen (for
-   * scenario 1 the classification picks the repair again: a turn appended since may make
-   * the backup stale). One plan per session given, or none when it needs no repair now.
+   * Plans items on fresh data, the way they were chosen (for scenario 1 the classification
+   * picks the repair again: a turn appended since can make the backup stale). A plan per
+   * item, or null when its session needs no repair any more.
    */
-  replan(changed: readonly BatchRepairPlan[]): Promise<Map<BatchRepairPlan, BatchRepairPlan | null>>;
+  plan(items: readonly RedisItem[]): Promise<Map<RedisItem, BatchRepairPlan | null>>;
 }
 
 /** The connection went away mid-run: the run stops, and the next one reconciles. */
@@ -51,10 +71,11 @@ function isReplyError(err: Error): boolean {
   return err.name === 'ReplyError';
 }
 
-async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<void> {
+async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[]): Promise<void> {
   const { env, tally } = ctx;
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
-  const ids = new Map<BatchRepairPlan, string>(chunk.map((p) => [p, newAuditId(env.now())]));
+  const ids = new Map<BatchRepairPlan, string>();
+  const itemOfPlan = new Map<BatchRepairPlan, RedisItem>();
   const time = () => new Date(env.now()).toISOString();
   const base = (p: BatchRepairPlan) => ({ id: ids.get(p)!, actor: ctx.actor, command: ctx.command, kind: 'fix' as const, session: p.sessionId, action: p.repair.action as ActionName, runId: ctx.journal.runId });
   const keysOf = (p: Planned) => ({
@@ -74,18 +95,48 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
     await ctx.journal.append(journal);
   };
 
-  let round: Planned[] = chunk;
   const applied: Array<{ plan: Planned; quarantineKey: string }> = [];
   const outcomes: Omit<AuditLine, 'schemaVersion'>[] = [];
   const done: JournalLine[] = [];
-  const finish = (p: BatchRepairPlan, outcome: 'skipped' | 'refused' | 'failed', why: { code: string; message: string }, audited: boolean, counted = true) => {
+  /** Closes a change; `audited`: it has an intent record to close. */
+  const finish = (p: { sessionId: string; repair: SessionRepair }, outcome: 'skipped' | 'refused' | 'failed', why: { code: string; message: string }, audited: boolean, counted = true) => {
     const action = p.repair.action as ActionName;
     if (audited) {
-      outcomes.push({ ...base(p), phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why });
-      done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(p)!, session: p.sessionId, action, outcome });
+      const plan = p as BatchRepairPlan;
+      outcomes.push({ ...base(plan), phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why });
+      done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: p.sessionId, action, outcome });
     }
     if (counted) tally.add(action, outcome, p.sessionId, why);
   };
+  /** Sorts fresh plans: ready ones into the next round, the others closed. */
+  const sort = async (fresh: Map<RedisItem, BatchRepairPlan | null>, items: readonly RedisItem[], previous?: Map<RedisItem, Planned>) => {
+    const round: Planned[] = [];
+    for (const item of items) {
+      const p = fresh.get(item) ?? null;
+      const old = previous?.get(item);
+      const audited = old !== undefined;
+      if (p && old && p.repair.action === old.repair.action) ids.set(p, ids.get(old)!);
+      else if (p) {
+        // A first plan, or another repair now fits: the earlier intent is closed, this one gets its own record.
+        if (old) finish(old, 'refused', { code: 'PRECONDITION_FAILED', message: `the session changed since the plan; planned again as ${p.repair.action}` }, true, false);
+        ids.set(p, newAuditId(env.now()));
+      }
+      const sameId = p !== null && old !== undefined && ids.get(p) === ids.get(old);
+      if (!p) finish(old ?? item, 'skipped', { code: 'ALREADY_APPLIED', message: 'no repair needed any more' }, audited);
+      else if (p.status === 'refused') finish(p, 'refused', { code: p.error.code, message: p.error.message }, sameId);
+      else if (p.status === 'unsupported') {
+        if (sameId) finish(p, 'skipped', { code: 'FALLBACK', message: 'handed to the one-session path' }, true, false);
+        await ctx.fallback(item);
+      } else if (p.decision.kind === 'noop') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, sameId);
+      else {
+        itemOfPlan.set(p, item);
+        round.push(p);
+      }
+    }
+    return round;
+  };
+
+  let round = await sort(await ctx.plan(chunk), chunk);
   for (let attempt = 1; round.length > 0; attempt++) {
     let results: BatchApplyOutcome[];
     try {
@@ -95,46 +146,22 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
     }
     const lost = results.find((r) => r.status === 'error' && !isReplyError(r.error));
     if (lost && lost.status === 'error') throw new FleetStopped(lost.error);
-    const changed: Planned[] = [];
-    const fallbacks: Planned[] = [];
+    const changed = new Map<RedisItem, Planned>();
     round.forEach((p, i) => {
       const r = results[i]!;
       if (r.status === 'applied') applied.push({ plan: p, quarantineKey: r.quarantineKey });
-      else if (r.status === 'noop') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, false);
-      else if (r.status === 'changed') changed.push(p);
-      else if (r.status === 'unsupported') fallbacks.push(p);
+      else if (r.status === 'changed' || r.status === 'unsupported') changed.set(itemOfPlan.get(p)!, p);
+      else if (r.status === 'noop') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, true);
       else finish(p, 'failed', { code: 'REDIS_ERROR', message: r.error.message }, true);
     });
-    for (const p of fallbacks) {
-      // Its intent is closed here; the one-session path writes a record of its own.
-      finish(p, 'skipped', { code: 'FALLBACK', message: 'handed to the one-session path' }, true, false);
-      await ctx.fallback(p);
-    }
-    if (changed.length === 0) break;
+    if (changed.size === 0) break;
     if (attempt >= 2) {
-      for (const p of changed) finish(p, 'refused', { code: 'PRECONDITION_FAILED', message: 'the session kept changing while it was being fixed' }, true);
+      for (const p of changed.values()) finish(p, 'refused', { code: 'PRECONDITION_FAILED', message: 'the session kept changing while it was being fixed' }, true);
       break;
     }
     // Changed since the plan (the orchestrator wrote, or someone else fixed it): plan again on fresh data.
-    const again = await ctx.replan(changed);
-    round = [];
-    changed.forEach((old) => {
-      const p = again.get(old);
-      if (!p) {
-        finish(old, 'skipped', { code: 'ALREADY_APPLIED', message: 'no repair needed any more' }, true);
-        return;
-      }
-      if (p.repair.action === old.repair.action) ids.set(p, ids.get(old)!);
-      else {
-        // Another repair now fits: the first intent is closed, the new one gets its own record.
-        finish(old, 'refused', { code: 'PRECONDITION_FAILED', message: `the session changed since the plan; planned again as ${p.repair.action}` }, true, false);
-        ids.set(p, newAuditId(env.now()));
-      }
-      if (p.status === 'planned' && p.decision.kind === 'apply') round.push(p);
-      else if (p.status === 'planned') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, true);
-      else if (p.status === 'refused') finish(p, 'refused', { code: p.error.code, message: p.error.message }, true);
-      else finish(p, 'failed', { code: 'UNSUPPORTED', message: p.reason }, true);
-    });
+    const items = [...changed.keys()];
+    round = await sort(await ctx.plan(items), items, changed);
   }
 
   let checks;
@@ -146,8 +173,6 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
   }
   applied.forEach(({ plan, quarantineKey }, i) => {
     const v = checks[i]!;
-    const ok = v.ok;
-    const detail = v.ok ? '' : `not as written: ${v.mismatched.join(', ')}`;
     const action = plan.repair.action as ActionName;
     outcomes.push({
       ...base(plan),
@@ -155,33 +180,33 @@ async function applyChunk(ctx: RedisApplyContext, chunk: Planned[]): Promise<voi
       time: time(),
       keys: keysOf(plan),
       preImage: { quarantineKey },
-      result: ok ? 'applied' : 'verify-failed',
+      result: v.ok ? 'applied' : 'verify-failed',
       after: { fingerprint: v.afterFingerprint },
       details: { reason: plan.decision.reason, turnsBefore: plan.decision.turnsBefore, turnsAfter: plan.decision.kind === 'apply' ? plan.decision.turnsAfter : plan.decision.turnsBefore },
     });
-    done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: plan.sessionId, action, outcome: ok ? 'applied' : 'failed' });
-    tally.add(action, ok ? 'applied' : 'failed', plan.sessionId, ok ? undefined : { code: 'VERIFY_FAILED', message: detail });
+    done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: plan.sessionId, action, outcome: v.ok ? 'applied' : 'failed' });
+    tally.add(action, v.ok ? 'applied' : 'failed', plan.sessionId, v.ok ? undefined : { code: 'VERIFY_FAILED', message: `not as written: ${v.mismatched.join(', ')}` });
   });
   await ctx.audit.append(outcomes);
   await ctx.journal.append(done);
 }
 
-/** Applies every planned repair, `inFlight` chunks at a time, paced by the rate limit. */
-export async function applyRedisPlans(ctx: RedisApplyContext, plans: readonly BatchRepairPlan[]): Promise<void> {
-  const ready: Planned[] = [];
-  for (const p of plans) {
-    const action = p.repair.action as ActionName;
-    if (p.status === 'refused') ctx.tally.add(action, 'refused', p.sessionId, { code: p.error.code, message: p.error.message });
-    else if (p.status === 'unsupported') await ctx.fallback(p);
-    else if (p.decision.kind === 'noop') ctx.tally.add(action, 'skipped', p.sessionId);
-    else ready.push(p);
+/** Applies every ready item, `inFlight` chunks at a time, paced by the rate limit. */
+export async function applyRedisItems(ctx: RedisApplyContext, items: readonly RedisItem[]): Promise<void> {
+  const ready: RedisItem[] = [];
+  for (const item of items) {
+    const action = item.repair.action as ActionName;
+    if (item.status === 'refused') ctx.tally.add(action, 'refused', item.sessionId, item.error);
+    else if (item.status === 'unsupported') await ctx.fallback(item);
+    else if (item.status === 'noop') ctx.tally.add(action, 'skipped', item.sessionId);
+    else ready.push(item);
   }
   // Repairs of one session stay in one chunk, in order (pin-agent before clear-routing).
-  const chunks: Planned[][] = [];
-  for (const p of ready) {
+  const chunks: RedisItem[][] = [];
+  for (const item of ready) {
     const last = chunks[chunks.length - 1];
-    if (last && (last.length < ctx.chunkSize || last[last.length - 1]!.sessionId === p.sessionId)) last.push(p);
-    else chunks.push([p]);
+    if (last && (last.length < ctx.chunkSize || last[last.length - 1]!.sessionId === item.sessionId)) last.push(item);
+    else chunks.push([item]);
   }
   let next = 0;
   let stop: unknown;

@@ -13,7 +13,7 @@ import type { AuditLog } from '../audit/log.js';
 import type { Actor } from '../audit/record.js';
 import { runRemediation, type Approval } from '../runner.js';
 import type { ActionEnv, ActionName } from '../types.js';
-import { applyRedisPlans, FleetStopped } from './apply-redis.js';
+import { applyRedisItems, FleetStopped, type RedisItem } from './apply-redis.js';
 import { planRecoveryBatch, planRepairBatch, type BatchRepairPlan } from './core-batch.js';
 import { FleetJournal, journalKey } from './journal.js';
 import { RateLimiter } from './rate.js';
@@ -73,28 +73,28 @@ export interface FleetResult {
   durationMs: number;
 }
 
-/** Plans changed sessions again: scenario 1 by classification (unless an action was named), the rest with the same repair. */
-async function replan(env: ActionEnv, redis: Redis, selector: FleetSelector, changed: readonly BatchRepairPlan[]): Promise<Map<BatchRepairPlan, BatchRepairPlan | null>> {
+/** Plans items on fresh data: scenario 1 by classification (unless an action was named), the rest with their repair. */
+async function planItems(env: ActionEnv, redis: Redis, selector: FleetSelector, items: readonly RedisItem[]): Promise<Map<RedisItem, BatchRepairPlan | null>> {
   const opts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
-  const out = new Map<BatchRepairPlan, BatchRepairPlan | null>();
+  const out = new Map<RedisItem, BatchRepairPlan | null>();
   if (selector.kind === 'scenario' && selector.scenario === 1) {
-    const { plans } = await planRecoveryBatch(redis, changed.map((p) => p.sessionId), opts);
+    const { plans } = await planRecoveryBatch(redis, items.map((p) => p.sessionId), opts);
     const bySession = new Map(plans.map((p) => [p.sessionId, p]));
-    for (const p of changed) out.set(p, bySession.get(p.sessionId) ?? null);
+    for (const p of items) out.set(p, bySession.get(p.sessionId) ?? null);
     return out;
   }
-  const again = await planRepairBatch(redis, changed.map((p) => ({ sessionId: p.sessionId, repair: p.repair })), opts);
-  changed.forEach((p, i) => out.set(p, again[i] ?? null));
+  const again = await planRepairBatch(redis, items.map((p) => ({ sessionId: p.sessionId, repair: p.repair })), opts);
+  items.forEach((p, i) => out.set(p, again[i] ?? null));
   return out;
 }
 
-function summarize(redisPlans: readonly BatchRepairPlan[], items: readonly SessionWork[], examined: number, healthy: number): FleetPlanSummary {
+function summarize(redisItems: readonly RedisItem[], items: readonly SessionWork[], examined: number, healthy: number): FleetPlanSummary {
   const tally = new FleetTally();
   const planned: Partial<Record<ActionName, number>> = {};
-  for (const p of redisPlans) {
+  for (const p of redisItems) {
     const action = p.repair.action as ActionName;
-    if (p.status === 'refused') tally.add(action, 'refused', p.sessionId, { code: p.error.code, message: p.error.message });
-    else if (p.status === 'planned' && p.decision.kind === 'noop') tally.add(action, 'skipped', p.sessionId);
+    if (p.status === 'refused') tally.add(action, 'refused', p.sessionId, p.error);
+    else if (p.status === 'noop') tally.add(action, 'skipped', p.sessionId);
     else planned[action] = (planned[action] ?? 0) + 1;
   }
   for (const s of items) {
@@ -102,7 +102,7 @@ function summarize(redisPlans: readonly BatchRepairPlan[], items: readonly Sessi
     else if (s.plan.status === 'noop') tally.add(s.action, 'skipped', s.sessionId);
     else planned[s.action] = (planned[s.action] ?? 0) + 1;
   }
-  const affected = new Set([...redisPlans.map((p) => p.sessionId), ...items.map((s) => s.sessionId)]).size;
+  const affected = new Set([...redisItems.map((p) => p.sessionId), ...items.map((s) => s.sessionId)]).size;
   return { examined, healthy, affected, planned, skipped: tally.counts.skipped, refused: tally.counts.refused, refusals: [...tally.refusals.values()] };
 }
 
@@ -117,7 +117,7 @@ export async function runFleetFix(env: ActionEnv, req: FleetRequest): Promise<Fl
     ...(req.signal ? { signal: req.signal } : {}),
     onProgress: (examined) => emit({ phase: 'scan', done: examined, total: null, counts: { applied: 0, skipped: 0, refused: 0, failed: 0 } }),
   });
-  const plan = summarize(work.redisPlans, work.sessionItems, work.examined, work.healthy);
+  const plan = summarize(work.redisItems, work.sessionItems, work.examined, work.healthy);
   const base = { resumed: false, plan, byAction: {}, refusals: plan.refusals, failures: [], reconciled: null };
   const none = { applied: 0, skipped: plan.skipped, refused: plan.refused, failed: 0 };
   const total = Object.values(plan.planned).reduce((a, b) => a + (b ?? 0), 0);
@@ -164,11 +164,10 @@ export async function runFleetFix(env: ActionEnv, req: FleetRequest): Promise<Fl
   const rate = new RateLimiter(req.rate);
   let stopped: unknown;
   try {
-    const redisPlans = work.redisPlans;
-    if (redisPlans.length > 0) {
+    if (work.redisItems.length > 0) {
       const redis = await env.redis();
       if (isClusterClient(redis)) throw new Error('bug: batch plans on a cluster client');
-      await applyRedisPlans(
+      await applyRedisItems(
         {
           env,
           redis: redis as Redis,
@@ -181,10 +180,10 @@ export async function runFleetFix(env: ActionEnv, req: FleetRequest): Promise<Fl
           inFlight: Math.max(1, Math.min(concurrency, 4)),
           chunkSize: env.config.redis.pipelineSize,
           fallback: (p) => perSession({ sessionId: p.sessionId, action: p.repair.action as ActionName, planOptions: p.repair.action === 'pin-agent' ? { agent: p.repair.agent } : {} }),
-          replan: (changed) => replan(env, redis as Redis, req.selector, changed),
+          plan: (items) => planItems(env, redis as Redis, req.selector, items),
           ...(req.signal ? { signal: req.signal } : {}),
         },
-        redisPlans,
+        work.redisItems,
       );
     }
     const items = work.sessionItems.filter((s) => s.plan.status === 'ready');

@@ -13,6 +13,7 @@ import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
 import { chooseFallbackAgent, detectRoutingLoop, parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
 import { isValidSessionId, type SessionId } from '../../core/session-id.js';
 import { planRecoveryBatch, planRepairBatch, sessionKeys, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
+import { itemOf, type RedisItem } from './apply-redis.js';
 import { COMPACTION_THRESHOLD_TURNS } from '../item-compaction.js';
 import { actionFor } from '../index.js';
 import type { ActionEnv, ActionName, ActionPlan, PlanOptions } from '../types.js';
@@ -27,7 +28,8 @@ export interface SessionWork {
 
 /** Everything the fleet will do, planned, before the one question. */
 export interface FleetWork {
-  redisPlans: BatchRepairPlan[];
+  /** Redis repairs as planned (without their data: each chunk is read again when applied). */
+  redisItems: RedisItem[];
   sessionItems: SessionWork[];
   /** Sessions looked at. */
   examined: number;
@@ -104,9 +106,16 @@ export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opt
   const scenario = scenarioOf(selector);
   const only = selector.kind === 'action' ? selector.action : undefined;
   const limit = opts.limit ?? Infinity;
-  const work: FleetWork = { redisPlans: [], sessionItems: [], examined: 0, healthy: 0 };
+  const work: FleetWork = { redisItems: [], sessionItems: [], examined: 0, healthy: 0 };
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
-  const affected = () => new Set([...work.redisPlans.map((p) => p.sessionId), ...work.sessionItems.map((s) => s.sessionId)]).size;
+  const seen = new Set<string>();
+  const affected = () => seen.size;
+  const keep = (plans: readonly BatchRepairPlan[]) => {
+    for (const p of plans) {
+      work.redisItems.push(itemOf(p));
+      seen.add(p.sessionId);
+    }
+  };
 
   if (scenario === 1 || scenario === 2 || scenario === 5) {
     const redis = await env.redis();
@@ -122,7 +131,7 @@ export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opt
         if (scenario === 1) {
           if (!cluster) {
             const { plans, healthy } = await planRecoveryBatch(redis as Redis, chunk, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
-            work.redisPlans.push(...plans);
+            keep(plans);
             work.healthy += healthy;
             continue;
           }
@@ -149,8 +158,11 @@ export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opt
             else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
           }
         }
-        if (cluster) work.sessionItems.push(...(await planEach(env, items, opts.concurrency, opts.signal)));
-        else work.redisPlans.push(...(await planRepairBatch(redis as Redis, items, batchOpts)));
+        if (cluster) {
+          const planned = await planEach(env, items, opts.concurrency, opts.signal);
+          work.sessionItems.push(...planned);
+          for (const s of planned) seen.add(s.sessionId);
+        } else keep(await planRepairBatch(redis as Redis, items, batchOpts));
         opts.onProgress?.(work.examined);
       }
     }
@@ -170,7 +182,7 @@ function trim(work: FleetWork, limit: number): FleetWork {
   if (!Number.isFinite(limit)) return work;
   const keep = new Set<string>();
   const take = (id: string) => keep.has(id) || (keep.size < limit && keep.add(id) !== undefined);
-  return { ...work, redisPlans: work.redisPlans.filter((p) => take(p.sessionId)), sessionItems: work.sessionItems.filter((s) => take(s.sessionId)) };
+  return { ...work, redisItems: work.redisItems.filter((p) => take(p.sessionId)), sessionItems: work.sessionItems.filter((s) => take(s.sessionId)) };
 }
 
 /** Scenario 3: sessions with a grounding tool call that timed out or failed in the window (log events). */

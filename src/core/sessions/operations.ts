@@ -33,7 +33,8 @@ function sameJson(entry: Buffer, canonical: string): boolean {
 /**
  * restore-backup: replace the turns list with the backup's turns. Precondition: the backup is
  * a JSON array of turns holding at least one. No-op when the list already holds the same
- * turns. The replaced list is quarantined; the backup only gets its TTL refreshed.
+ * turns. The backup only gets its TTL refreshed; both keys' pre-images are quarantined, so an
+ * undo puts back the list and the backup's old TTL.
  */
 export function restoreFromBackupOperation(keys: SessionKeys, ttlMs: number): WriteOperation {
   return {
