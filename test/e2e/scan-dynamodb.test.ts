@@ -3,7 +3,8 @@
  * over the threshold, segments, flags checked first, and the AWS SDK's Node-version warning
  * kept off the user's terminal.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,10 +67,11 @@ describe('manga-oncall scan dynamodb', () => {
     // Control: the same SDK call in a bare node process does print it (Node < 22), so the check above can fail.
     const major = Number(process.versions.node.split('.')[0]);
     if (major < 22) {
+      // Async: dynalite answers from this very process, which a synchronous spawn would block.
       const script = `const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
         new DynamoDBClient({ region: 'us-east-1', endpoint: ${JSON.stringify(t.dynamo.endpoint)}, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
-          .send(new ListTablesCommand({})).then(() => process.exit(0));`;
-      const control = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, env: bare, encoding: 'utf8', timeout: 30_000 });
+          .send(new ListTablesCommand({})).finally(() => process.exit(0));`;
+      const control = await promisify(execFile)(process.execPath, ['-e', script], { cwd: REPO_ROOT, env: bare, timeout: 30_000 });
       expect(control.stderr).toContain('NodeVersionSupportWarning');
     }
   });

@@ -97,7 +97,9 @@ describe('AWS profiles from the shared config file', () => {
   });
 
   it('a role profile: the SDK assumes the role with the source profile, and the commands sign with the role', async () => {
-    const r = await runCli(['doctor', '--json', '--config', configFile, '--profile', 'diagnose'], { env });
+    // The test is about who signs, not speed: credential_process starts a node process and the
+    // role is assumed before any check, which on a busy CI machine can pass doctor's default 5 s.
+    const r = await runCli(['doctor', '--json', '--timeout', '20s', '--config', configFile, '--profile', 'diagnose'], { env });
     const doc = JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string }[] };
     expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([]);
     // One provider per profile for the process: the role is assumed once, not once per client.

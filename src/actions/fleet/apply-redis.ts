@@ -1,9 +1,9 @@
 /**
  * Applying the fleet's Redis repairs, chunk by chunk: one pipelined read plans the chunk on
- * fresh data (the same core planners the selection used, so what is applied is decided on
- * what is there now, not on what was there before the question), one pipeline of atomic
- * script calls applies it (quarantine record and repair together, precondition re-checked),
- * one pipeline reads it back. Only one chunk's data is held at a time. Intents go to the
+ * fresh data (the same core planners the selection used), one pipeline of atomic script
+ * calls applies it (quarantine record and repair together, each re-checking its plan's
+ * fingerprints; a session that changed in between is planned again), one pipeline reads it
+ * back. Only one chunk's data is held at a time. Intents go to the
  * audit log and the journal before a chunk is sent, outcomes after its read-back. A chunk
  * whose replies were lost with the connection is not guessed at: its intents stay pending
  * and the next run reconciles them.
@@ -18,7 +18,7 @@ import type { RateLimiter } from './rate.js';
 import type { FleetTally } from './tally.js';
 import type { SessionId } from '../../core/session-id.js';
 
-/** A Redis repair the selection found, without the data it read (re-read when applied). */
+/** A Redis repair the selection found. */
 export interface RedisItem {
   sessionId: SessionId;
   repair: SessionRepair;
@@ -26,7 +26,11 @@ export interface RedisItem {
   error?: { code: string; message: string };
 }
 
-/** The light form of a plan, kept from the selection to the apply. */
+/**
+ * The light form of a plan, kept from the selection to the apply: the data it read is not
+ * held (a fleet of a million sessions would not fit), and each chunk is read again when it
+ * is applied, so what is applied is decided on what is there then.
+ */
 export function itemOf(p: BatchRepairPlan): RedisItem {
   const base = { sessionId: p.sessionId, repair: p.repair };
   if (p.status === 'refused') return { ...base, status: 'refused', error: { code: p.error.code, message: p.error.message } };
