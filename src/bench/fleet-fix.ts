@@ -81,6 +81,8 @@ export async function benchFleetFix(): Promise<BenchRow[]> {
       actor: async () => ({ osUser: 'bench', host: 'bench' }),
       stateDir,
       target: `bench-${Date.now()}`,
+      // As `fix fleet --yes`: each chunk applied as soon as it is planned.
+      preApproved: true,
     });
     if (r.outcomes.applied !== SESSIONS) throw new Error(`fleet fix applied ${r.outcomes.applied} of ${SESSIONS}: ${JSON.stringify(r.error ?? r.failures[0])}`);
   };

@@ -48,6 +48,8 @@ it('a fleet fix killed mid-run by a Redis crash finishes on the rerun, with noth
     actor: async () => ({ osUser: 'test', host: 'test' }),
     stateDir,
     target: redis.server.url,
+    // As `fix fleet --scenario 1 --yes` runs it: chunks applied as they are planned.
+    preApproved: true,
     ...extra,
   });
 

@@ -75,7 +75,7 @@ function isReplyError(err: Error): boolean {
   return err.name === 'ReplyError';
 }
 
-async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[]): Promise<void> {
+async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[], planned?: Map<RedisItem, BatchRepairPlan | null>): Promise<void> {
   const { env, tally } = ctx;
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
   const ids = new Map<BatchRepairPlan, string>();
@@ -140,7 +140,7 @@ async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[]): 
     return round;
   };
 
-  let round = await sort(await ctx.plan(chunk), chunk);
+  let round = await sort(planned ?? (await ctx.plan(chunk)), chunk);
   for (let attempt = 1; round.length > 0; attempt++) {
     let results: BatchApplyOutcome[];
     try {
@@ -195,8 +195,8 @@ async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[]): 
   await ctx.journal.append(done);
 }
 
-/** Applies every ready item, `inFlight` chunks at a time, paced by the rate limit. */
-export async function applyRedisItems(ctx: RedisApplyContext, items: readonly RedisItem[]): Promise<void> {
+/** Counts the items that will not be applied here; returns the ready ones. */
+async function readyOnly(ctx: RedisApplyContext, items: readonly RedisItem[]): Promise<RedisItem[]> {
   const ready: RedisItem[] = [];
   for (const item of items) {
     const action = item.repair.action as ActionName;
@@ -205,6 +205,26 @@ export async function applyRedisItems(ctx: RedisApplyContext, items: readonly Re
     else if (item.status === 'noop') ctx.tally.add(action, 'skipped', item.sessionId);
     else ready.push(item);
   }
+  return ready;
+}
+
+/**
+ * Applies one chunk planned just now (the pre-approved path: no second read), paced by the
+ * rate limit. Throws FleetStopped when Redis goes away.
+ */
+export async function applyPlannedChunk(ctx: RedisApplyContext, plans: readonly BatchRepairPlan[]): Promise<void> {
+  const items = plans.map(itemOf);
+  const ready = await readyOnly(ctx, items);
+  if (ready.length === 0) return;
+  await ctx.rate.take(new Set(ready.map((p) => p.sessionId)).size, ctx.signal);
+  if (ctx.signal?.aborted) return;
+  const planned = new Map<RedisItem, BatchRepairPlan | null>(items.map((item, i) => [item, plans[i]!]));
+  await applyChunk(ctx, ready, planned);
+}
+
+/** Applies every ready item, `inFlight` chunks at a time, paced by the rate limit. */
+export async function applyRedisItems(ctx: RedisApplyContext, items: readonly RedisItem[]): Promise<void> {
+  const ready = await readyOnly(ctx, items);
   // Repairs of one session stay in one chunk, in order (pin-agent before clear-routing).
   const chunks: RedisItem[][] = [];
   for (const item of ready) {

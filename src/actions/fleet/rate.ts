@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /**
  * `--rate <sessions/s>`: paces work so that n sessions are never started sooner than n/rate
  * seconds after the previous batch's share (no burst beyond one batch). Unlimited when no
- * rate is given.
+ * rate is given. The clock and the sleep are injectable so the pacing can be checked exactly.
  */
 export class RateLimiter {
   private next = 0;
@@ -11,6 +11,7 @@ export class RateLimiter {
   constructor(
     private readonly perSecond: number | undefined,
     private readonly now: () => number = () => performance.now(),
+    private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<unknown> = (ms, signal) => delay(ms, undefined, signal ? { signal } : {}),
   ) {
     if (perSecond !== undefined && !(perSecond > 0)) throw new RangeError('rate must be a positive number of sessions per second');
   }
@@ -21,6 +22,6 @@ export class RateLimiter {
     const t = this.now();
     const start = Math.max(t, this.next);
     this.next = start + (n * 1000) / this.perSecond;
-    if (start > t) await sleep(start - t, undefined, signal ? { signal } : {});
+    if (start > t) await this.sleep(start - t, signal);
   }
 }

@@ -102,87 +102,109 @@ async function loopsOf(redis: RedisClient, env: ActionEnv, ids: readonly Session
   });
 }
 
-export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opts: SelectOptions): Promise<FleetWork> {
+/** One chunk of a Redis scenario's scan: planned from one pipelined read (a cluster: not planned). */
+export interface RedisChunk {
+  examined: number;
+  healthy: number;
+  plans: BatchRepairPlan[];
+  /** On a cluster, the one-session path plans and applies these. */
+  unplanned: Omit<SessionWork, 'plan'>[];
+}
+
+export function isRedisSelector(selector: FleetSelector): boolean {
+  const s = scenarioOf(selector);
+  return s === 1 || s === 2 || s === 5;
+}
+
+/**
+ * The Redis scenarios' sessions, a chunk at a time (`redis.pipelineSize` sessions): SCAN, one
+ * pipelined read, and each repair planned by the core on that read. Stops after `limit`
+ * affected sessions.
+ */
+export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts: Pick<SelectOptions, 'limit' | 'signal'>): AsyncGenerator<RedisChunk> {
   const scenario = scenarioOf(selector);
   const only = selector.kind === 'action' ? selector.action : undefined;
   const limit = opts.limit ?? Infinity;
-  const work: FleetWork = { redisItems: [], sessionItems: [], examined: 0, healthy: 0 };
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
+  const redis = await env.redis();
+  const cluster = isClusterClient(redis);
   const seen = new Set<string>();
-  const affected = () => seen.size;
-  const keep = (plans: readonly BatchRepairPlan[]) => {
-    for (const p of plans) {
-      work.redisItems.push(itemOf(p));
-      seen.add(p.sessionId);
-    }
-  };
-
-  if (scenario === 1 || scenario === 2 || scenario === 5) {
-    const redis = await env.redis();
-    const cluster = isClusterClient(redis);
-    // Scenario 1 also looks at sessions with a backup and no turns list (restorable from it).
-    const kinds: SessionKeyKind[] = scenario === 1 ? ['turns', 'backup'] : scenario === 2 ? ['routes'] : ['lock'];
-    for await (const ids of scanIds(redis, env, kinds, opts.signal)) {
-      if (affected() >= limit) break;
-      for (let i = 0; i < ids.length && affected() < limit; i += env.config.redis.pipelineSize) {
-        const chunk = ids.slice(i, i + env.config.redis.pipelineSize);
-        work.examined += chunk.length;
-        const items: Array<{ sessionId: SessionId; action: ActionName; repair: SessionRepair; planOptions: PlanOptions }> = [];
-        if (scenario === 1) {
-          if (!cluster) {
-            const { plans, healthy } = await planRecoveryBatch(redis as Redis, chunk, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
-            keep(plans);
-            work.healthy += healthy;
-            continue;
-          }
-          const store = await env.sessions();
-          for (const sessionId of chunk) {
-            const { classification } = await store.inspect(sessionId);
-            const action = only ?? classification.recommendedAction;
-            if (classification.recommendedAction === null || !action) work.healthy++;
-            else items.push({ sessionId, action, repair: { action } as SessionRepair, planOptions: {} });
-          }
-        } else if (scenario === 2) {
-          const loops = await loopsOf(redis, env, chunk);
-          work.healthy += chunk.length - loops.length;
-          for (const { sessionId, routes } of loops) {
-            const agent = chooseFallbackAgent(routes);
-            // Pin first: a crash between the two leaves the loop visible, so a rerun finishes it.
-            if (!only || only === 'pin-agent') items.push({ sessionId, action: 'pin-agent', repair: { action: 'pin-agent', agent }, planOptions: { agent } });
-            if (!only || only === 'clear-routing') items.push({ sessionId, action: 'clear-routing', repair: { action: 'clear-routing' }, planOptions: {} });
-          }
-        } else {
-          const locks = await inspectSessionLocks(redis, chunk, { layout: env.layout });
-          for (const lock of locks) {
-            if (lock.status === 'absent') work.healthy++;
-            else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
-          }
+  // Scenario 1 also looks at sessions with a backup and no turns list (restorable from it).
+  const kinds: SessionKeyKind[] = scenario === 1 ? ['turns', 'backup'] : scenario === 2 ? ['routes'] : ['lock'];
+  for await (const ids of scanIds(redis, env, kinds, opts.signal)) {
+    for (let i = 0; i < ids.length && seen.size < limit; i += env.config.redis.pipelineSize) {
+      const chunk = ids.slice(i, i + env.config.redis.pipelineSize);
+      const out: RedisChunk = { examined: chunk.length, healthy: 0, plans: [], unplanned: [] };
+      const items: Array<{ sessionId: SessionId; action: ActionName; repair: SessionRepair; planOptions: PlanOptions }> = [];
+      if (scenario === 1 && !cluster) {
+        const { plans, healthy } = await planRecoveryBatch(redis as Redis, chunk, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
+        out.plans = plans;
+        out.healthy = healthy;
+      } else if (scenario === 1) {
+        const store = await env.sessions();
+        for (const sessionId of chunk) {
+          const { classification } = await store.inspect(sessionId);
+          const action = only ?? classification.recommendedAction;
+          if (classification.recommendedAction === null || !action) out.healthy++;
+          else items.push({ sessionId, action, repair: { action } as SessionRepair, planOptions: {} });
         }
-        if (cluster) {
-          const planned = await planEach(env, items, opts.concurrency, opts.signal);
-          work.sessionItems.push(...planned);
-          for (const s of planned) seen.add(s.sessionId);
-        } else keep(await planRepairBatch(redis as Redis, items, batchOpts));
-        opts.onProgress?.(work.examined);
+      } else if (scenario === 2) {
+        const loops = await loopsOf(redis, env, chunk);
+        out.healthy = chunk.length - loops.length;
+        for (const { sessionId, routes } of loops) {
+          const agent = chooseFallbackAgent(routes);
+          // Pin first: a crash between the two leaves the loop visible, so a rerun finishes it.
+          if (!only || only === 'pin-agent') items.push({ sessionId, action: 'pin-agent', repair: { action: 'pin-agent', agent }, planOptions: { agent } });
+          if (!only || only === 'clear-routing') items.push({ sessionId, action: 'clear-routing', repair: { action: 'clear-routing' }, planOptions: {} });
+        }
+      } else {
+        for (const lock of await inspectSessionLocks(redis, chunk, { layout: env.layout })) {
+          if (lock.status === 'absent') out.healthy++;
+          else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
+        }
       }
+      if (cluster) out.unplanned = items.map(({ repair: _r, ...rest }) => rest);
+      else if (items.length) out.plans = await planRepairBatch(redis as Redis, items, batchOpts);
+      // Whole sessions only: the repairs of the session that reaches the limit are all kept.
+      const keepIds = new Set<string>();
+      for (const id of [...out.plans.map((p) => p.sessionId), ...out.unplanned.map((u) => u.sessionId)]) {
+        if (seen.has(id) || keepIds.has(id) || seen.size + keepIds.size < limit) keepIds.add(id);
+      }
+      out.plans = out.plans.filter((p) => keepIds.has(p.sessionId));
+      out.unplanned = out.unplanned.filter((u) => keepIds.has(u.sessionId));
+      for (const id of keepIds) seen.add(id);
+      yield out;
     }
-    return trim(work, limit);
+    if (seen.size >= limit) return;
   }
-
-  const action: ActionName = only ?? (scenario === 3 ? 'flag-review' : 'compact');
-  const ids = scenario === 3 ? await failedToolSessions(env, opts) : await longSessions(env, opts);
-  work.examined = ids.length;
-  work.sessionItems = await planEach(env, ids.slice(0, Number.isFinite(limit) ? limit : undefined).map((sessionId) => ({ sessionId, action, planOptions: {} })), opts.concurrency, opts.signal);
-  opts.onProgress?.(work.examined);
-  return work;
 }
 
-/** At most `limit` affected sessions (all repairs of a session are kept together). */
-function trim(work: FleetWork, limit: number): FleetWork {
-  if (!Number.isFinite(limit)) return work;
-  const keep = new Set<string>();
-  const take = (id: string) => keep.has(id) || (keep.size < limit && keep.add(id) !== undefined);
-  return { ...work, redisItems: work.redisItems.filter((p) => take(p.sessionId)), sessionItems: work.sessionItems.filter((s) => take(s.sessionId)) };
+/** The sessions scenarios 3 and 4 affect (log events, DynamoDB), at most `limit`. */
+export async function itemSessions(env: ActionEnv, selector: FleetSelector, opts: SelectOptions): Promise<{ action: ActionName; ids: SessionId[] }> {
+  const scenario = scenarioOf(selector);
+  const action: ActionName = selector.kind === 'action' ? selector.action : scenario === 3 ? 'flag-review' : 'compact';
+  const ids = scenario === 3 ? await failedToolSessions(env, opts) : await longSessions(env, opts);
+  return { action, ids: opts.limit !== undefined ? ids.slice(0, opts.limit) : ids };
+}
+
+/** Everything planned before the one question (the interactive and --dry-run path). */
+export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opts: SelectOptions): Promise<FleetWork> {
+  const work: FleetWork = { redisItems: [], sessionItems: [], examined: 0, healthy: 0 };
+  if (isRedisSelector(selector)) {
+    for await (const chunk of redisChunks(env, selector, opts)) {
+      work.examined += chunk.examined;
+      work.healthy += chunk.healthy;
+      work.redisItems.push(...chunk.plans.map(itemOf));
+      if (chunk.unplanned.length) work.sessionItems.push(...(await planEach(env, chunk.unplanned, opts.concurrency, opts.signal)));
+      opts.onProgress?.(work.examined);
+    }
+    return work;
+  }
+  const { action, ids } = await itemSessions(env, selector, opts);
+  work.examined = ids.length;
+  work.sessionItems = await planEach(env, ids.map((sessionId) => ({ sessionId, action, planOptions: {} })), opts.concurrency, opts.signal);
+  opts.onProgress?.(work.examined);
+  return work;
 }
 
 /** Scenario 3: sessions with a grounding tool call that timed out or failed in the window (log events). */

@@ -181,18 +181,34 @@ function selectorOf(flags: { scenario?: string; action?: string }): FleetSelecto
 }
 
 /** The progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise. */
-function progressRenderer(ctx: CliContext): (p: FleetProgress) => void {
+function progressRenderer(ctx: CliContext): { update: (p: FleetProgress) => void; end: () => void } {
   const tty = Boolean(process.stderr.isTTY);
   let last = 0;
   let tenth = -1;
-  return (p) => {
+  let open = false;
+  const draw = (line: string) => {
+    process.stderr.write(`\r${line}\x1b[K`);
+    open = true;
+  };
+  const update = (p: FleetProgress) => {
     if (ctx.globals.json && !tty) return;
     const c = p.counts;
     const tail = `applied ${c.applied} skipped ${c.skipped} refused ${c.refused} failed ${c.failed}`;
-    if (p.phase !== 'apply' || !p.total) {
+    if (p.phase !== 'apply') {
       if (tty && Date.now() - last > 200) {
         last = Date.now();
-        process.stderr.write(`\rfix fleet: ${p.phase} ${p.done} session(s) examined\x1b[K`);
+        draw(`fix fleet: ${p.phase} ${p.done} session(s) examined`);
+      }
+      return;
+    }
+    if (!p.total) {
+      // Pre-approved: changes are applied while the scan goes on, so there is no total yet.
+      if (tty && Date.now() - last > 100) {
+        last = Date.now();
+        draw(`fix fleet: ${p.done} change(s) so far: ${tail}`);
+      } else if (!tty && Math.floor(p.done / 1000) > tenth) {
+        tenth = Math.floor(p.done / 1000);
+        ctx.io.err(`fix fleet: ${p.done} change(s) so far: ${tail}`);
       }
       return;
     }
@@ -202,7 +218,7 @@ function progressRenderer(ctx: CliContext): (p: FleetProgress) => void {
       last = Date.now();
       const width = 30;
       const filled = Math.round((done / p.total) * width);
-      process.stderr.write(`\rfix fleet [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${p.total} ${tail}\x1b[K${done >= p.total ? '\n' : ''}`);
+      draw(`fix fleet [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${p.total} ${tail}`);
     } else {
       const t = Math.floor((done / p.total) * 10);
       if (t > tenth) {
@@ -210,6 +226,13 @@ function progressRenderer(ctx: CliContext): (p: FleetProgress) => void {
         ctx.io.err(`fix fleet: ${done}/${p.total} ${tail}`);
       }
     }
+  };
+  return {
+    update,
+    end: () => {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
   };
 }
 
@@ -227,10 +250,12 @@ export async function runFixFleetCommand(
   const { createRedis } = await import('../../sources/redis.js');
   const target = `${createRedis(config).target} ${config.redis.keyPrefix} ${config.aws.endpoints.dynamodb ?? config.aws.region} ${config.names.sessionsTable}`;
   const controller = new AbortController();
+  const progress = progressRenderer(ctx);
   const onSigint = () => {
+    progress.end();
     ctx.io.err('\ninterrupted: finishing the changes in flight, starting no more (Ctrl-C again to quit at once)');
     controller.abort();
-    process.once('SIGINT', () => process.exit(130));
+    // `once` has removed this listener: a second Ctrl-C gets Node's default, which ends the process.
   };
   process.once('SIGINT', onSigint);
   try {
@@ -252,9 +277,11 @@ export async function runFixFleetCommand(
       actor,
       stateDir: stateDirOf(config),
       target,
-      progress: progressRenderer(ctx),
+      progress: progress.update,
       signal: controller.signal,
+      preApproved: ctx.globals.yes,
     });
+    progress.end();
     warn(ctx, env);
     if (result.error && !ctx.globals.json) {
       ctx.io.err(`${result.status === 'completed' ? 'warning' : result.status}: ${result.error.message}`);

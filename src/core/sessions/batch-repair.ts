@@ -19,7 +19,7 @@ import type { Redis } from 'ioredis';
 import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
 import { loadLuaScript } from '../lua-scripts.js';
 import { buildQuarantineRecord } from '../quarantine.js';
-import { PTTL_MISSING, redisErrorCode, type RedisKeyType } from '../redis-types.js';
+import { PTTL_MISSING, redisErrorCode } from '../redis-types.js';
 import type { SessionId } from '../session-id.js';
 import { CoreError } from '../errors.js';
 import { keyFingerprint, sessionFingerprint } from './fingerprint.js';
