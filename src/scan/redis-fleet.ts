@@ -116,10 +116,11 @@ export async function scanRedisFleet(client: RedisClient, opts: RedisFleetScanOp
         await scanMaster(node, pattern, opts.scanCount ?? 1000, opts.pipelineSize ?? 500, ctx, report, () => stoppedAtLimit, progress);
       } catch (err) {
         const e = classifyRedisError(err, { target: report.node, status: node.status });
-        // An unclassified error from a node whose connection is still ready is a bug of ours:
-        // let it reach the CLI as one (exit 1). From a node whose connection is gone (ioredis'
-        // "Connection is closed." carries no code), it is the node being unavailable.
-        if (e.kind === 'unknown' && node.status === 'ready') throw err;
+        // An unclassified error while every master's connection is ready is a bug of ours: let
+        // it reach the CLI as one (exit 1). With a connection gone (ioredis' "Connection is
+        // closed." carries no code; a batch may route a key to the lost master), it is a node
+        // being unavailable.
+        if (e.kind === 'unknown' && router.masters.every((m) => m.status === 'ready')) throw err;
         report.status = 'unavailable';
         report.error = { code: e.errorCode, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
       }
