@@ -46,7 +46,9 @@ export async function loadSessions(client: RedisClient, count: number, turns: nu
       const key = `${LAYOUT.prefix}:session:bench-${s}:turns`;
       pipes.queue(router.nodeOf(key)!, 2, (p) => p.rpush(key, ...Array.from({ length: turns }, (_, i) => turnOf(i, s))).expire(key, 86_400));
     }
-    for (const replies of (await pipes.exec()).values()) {
+    const round = await pipes.exec();
+    if (round.failed.size) throw [...round.failed.values()][0];
+    for (const replies of round.replies.values()) {
       const failed = replies.find(([e]) => e);
       if (failed?.[0]) throw failed[0];
     }

@@ -100,10 +100,12 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
     const owner = router.nodeOf(turnsKey);
     return owner ? pipelines.queue(owner, 1, (p) => p.exists(turnsKey)) : null;
   });
-  const [replies, locks] = await Promise.all([
+  const [{ replies, failed }, locks] = await Promise.all([
     pipelines.exec(),
     sorted.lock.ids.length ? inspectSessionLocks(node, sorted.lock.ids, { layout, batchSize: sorted.lock.ids.length }) : Promise.resolve([]),
   ]);
+  // This master's own reads failed: the scan of this master fails (reported unavailable).
+  if (failed.has(node)) throw failed.get(node);
   const reply = (at: { node: Redis; at: number }): Reply | undefined => replies.get(at.node)?.[at.at];
 
   const escalate: SessionId[] = [];
@@ -118,8 +120,9 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
   });
   sorted.backup.ids.forEach((id, i) => {
     const at = backupAt[i];
-    // The turns key's master is unreachable: whether this backup stands alone is unknown.
-    if (!at) ctx.counters.unjudged++;
+    // The turns key's master is unreachable (or went away mid-batch): whether this backup
+    // stands alone is unknown.
+    if (!at || failed.has(at.node)) ctx.counters.unjudged++;
     else if (Number(settled(reply(at))) === 0) escalate.push(id);
   });
   sorted.routes.ids.forEach((id, i) => {
@@ -132,6 +135,7 @@ export async function classifyKeyBatch(node: Redis, keys: readonly string[], ctx
 
   if (escalate.length === 0) return;
   const fetched = await fetchRawSessions(router, layout, escalate, ctx.maxEntries);
+  if (fetched.failed.has(node)) throw fetched.failed.get(node);
   ctx.counters.unjudged += fetched.unreachable;
   for (const raw of fetched.sessions) {
     // Both keys gone since SCAN (expired or deleted): nothing left to judge.

@@ -24,7 +24,7 @@ export async function fetchRawSessions(
   layout: KeyLayout,
   ids: readonly SessionId[],
   maxEntries: number,
-): Promise<{ sessions: RawSession[]; unreachable: number }> {
+): Promise<{ sessions: RawSession[]; unreachable: number; failed: ReadonlyMap<Redis, unknown> }> {
   const pipelines = new NodePipelines();
   let unreachable = 0;
   const plan = ids.flatMap((id): Planned[] => {
@@ -43,14 +43,18 @@ export async function fetchRawSessions(
     const backup = pipelines.queue(backupNode, RAW_SESSION_REPLY_COUNT - TURNS_READS, (p) => p.type(keys.backup).pttl(keys.backup).getBuffer(keys.backup));
     return [{ id, turns, backup }];
   });
-  const replies = await pipelines.exec();
+  const { replies, failed } = await pipelines.exec();
   const slice = (where: Slot, n: number) => (replies.get(where.node) ?? []).slice(where.at, where.at + n);
-  const sessions = plan.map((p) =>
+  // A master that went away while the batch was in flight: its sessions are unjudged, like
+  // those of a master the slot map already knew to be gone.
+  const answered = plan.filter((p) => ('together' in p ? [p.together] : [p.turns, p.backup]).every((s) => !failed.has(s.node)));
+  unreachable += plan.length - answered.length;
+  const sessions = answered.map((p) =>
     rawSessionFromReplies(
       layout,
       p.id,
       'together' in p ? slice(p.together, RAW_SESSION_REPLY_COUNT) : [...slice(p.turns, TURNS_READS), ...slice(p.backup, RAW_SESSION_REPLY_COUNT - TURNS_READS)],
     ),
   );
-  return { sessions, unreachable };
+  return { sessions, unreachable, failed };
 }

@@ -62,6 +62,25 @@ describe('scan redis on a 3-master cluster', () => {
     expect(onCluster.keysScanned).toBe(onSingle.keysScanned);
   });
 
+  it('a master that stops answering while still connected times out as unavailable; reads other masters made of it are unjudged, not fatal', async () => {
+    // SIGSTOP keeps the socket open: ioredis still lists the node as a ready master, so the
+    // healthy masters' batches send it cross-node reads (a backup whose turns list lives there).
+    const paused = harness.servers[1]!;
+    const quick = (await connectRedis(configSchema.parse({ redis: { cluster: harness.nodes.slice() }, timeoutMs: 700 }))).client;
+    try {
+      process.kill(paused.pid!, 'SIGSTOP');
+      const report = await scanRedisFleet(quick, { layout: LAYOUTS[0]!, scanCount: 50, pipelineSize: 40 });
+      const label = `127.0.0.1:${paused.port}`;
+      expect(report.complete).toBe(false);
+      expect(report.nodes.find((n) => n.node === label)).toMatchObject({ status: 'unavailable', error: { code: expect.stringMatching(/^REDIS_/) } });
+      expect(report.nodes.filter((n) => n.status === 'ok').map((n) => n.node).sort()).toEqual(harness.nodes.filter((n) => n !== label).sort());
+      expect(report.unjudged).toBeGreaterThan(0);
+    } finally {
+      process.kill(paused.pid!, 'SIGCONT');
+      await closeRedis(quick);
+    }
+  });
+
   it('a master that dies mid-incident is reported unavailable; the other masters are still scanned', async () => {
     const victim = harness.servers[2]!;
     await victim.kill();
