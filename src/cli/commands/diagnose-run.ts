@@ -113,11 +113,26 @@ export async function runDiagnoseCommand(ctx: CliContext, flags: DiagnoseFlags):
   if (interactive) {
     const { walkInteractively } = await import('../../diagnose/interactive.js');
     const { select } = await import('@inquirer/prompts');
+    // Ctrl-C at a question ends the questions, not the diagnosis: that question and
+    // every later one take their default (leave it open; run no remediation), so the verdict
+    // and its exit code stand as found and nothing is written. Before this, the prompt's
+    // ExitPromptError reached runCommand as an internal error (exit 1, "this is a bug").
+    let stopped = false;
     result = await walkInteractively(d, {
       out: (t) => ctx.io.out(t),
       palette: p,
       prompter: {
-        select: async (message, choices, defaultValue) => select({ message, choices: [...choices], default: defaultValue }),
+        select: async (message, choices, defaultValue) => {
+          if (stopped) return defaultValue;
+          try {
+            return await select({ message, choices: [...choices], default: defaultValue });
+          } catch (err) {
+            if ((err as { name?: string } | null)?.name !== 'ExitPromptError') throw err;
+            stopped = true;
+            ctx.io.err('interrupted: no more questions; the verdict stands as found and nothing was changed');
+            return defaultValue;
+          }
+        },
       },
       runFix: fixRunner(scope),
     });
