@@ -182,6 +182,16 @@ describe('fix session --action restore-backup at the (y/N) prompt', () => {
     expect(await t.exit()).toBe(0);
     await expectLoadsFromPrimary(id);
   });
+  it('without --action, Ctrl-C at "apply one now?" leaves the session alone and says so', async () => {
+    const id = parseSessionId(withBackup()[3]!.id);
+    const before = await everything();
+    const t = pty(['fix', 'session', id]);
+    await t.waitFor(/\? apply one now\?/);
+    t.send(KEYS.ctrlC);
+    await t.waitFor(/no fix applied; nothing was changed \(to apply one later: manga-oncall fix session \S+ --action restore-backup\)/);
+    expect(await t.exit()).toBe(3);
+    expect(await everything()).toEqual(before);
+  });
 });
 
 describe('fix fleet at the (y/N) prompt', () => {

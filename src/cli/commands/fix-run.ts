@@ -157,9 +157,11 @@ async function proposeFixes(ctx: CliContext, id: SessionId, since: string | unde
     try {
       chosen = await select({ message: 'apply one now?', choices: [{ name: 'no, leave it', value: '' }, ...ready.map((p) => ({ name: `${p.action}: ${p.summary}`, value: p.action }))], default: '' }, { output: process.stderr });
     } catch {
+      // Ctrl-C at the pick is "no, leave it".
       chosen = '';
     }
     if (chosen) return runOneRemediation(ctx, { sessionId: id, action: chosen });
+    ctx.io.err(`no fix applied; nothing was changed (to apply one later: ${ready[0]!.command})`);
     return { exitCode, json };
   }
   return { exitCode, json, text: lines.join('\n') };
