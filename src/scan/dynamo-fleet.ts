@@ -1,4 +1,12 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, ScanCommand, ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * What the scan needs of a client: sending the low-level Scan (the wire form, measured as
+ * DynamoDB measures it). A DynamoDBClient, or a document client built on one.
+ */
+export interface ScanSender {
+  send(command: ScanCommand, options?: { abortSignal?: AbortSignal }): Promise<ScanCommandOutput>;
+}
 import { attributeMapSizeBytes, MAX_ITEM_BYTES } from '../core/size/item-size.js';
 import { callAws } from '../sources/timeout.js';
 import { estimateScanRcu, ReadBudget, SYSTEM_CLOCK, type Clock } from './read-budget.js';
@@ -22,6 +30,17 @@ export interface DynamoFleetScanOptions {
   errorContext?: { profile?: string };
   clock?: Clock;
   onProgress?: (p: { items: number; pages: number; consumedRcu: number }) => void;
+  /** Every item as measured, for a caller that acts on items (the fleet fix of scenario 4); a throw (an abort) ends the scan. */
+  onItem?: (item: MeasuredItem) => void;
+}
+
+/** One item as the scan measured it. */
+export interface MeasuredItem {
+  sessionId: string | null;
+  /** Exact size by DynamoDB's rules. */
+  bytes: number;
+  /** Entries of the item's own `turns` list (compacted turns are elsewhere). */
+  ownTurns: number;
 }
 
 export interface LargeSession {
@@ -68,7 +87,7 @@ function pageLimit(budget: ReadBudget | null, shares: number, meanBytes: number)
  * `maxRcu` every request first asks a shared {@link ReadBudget}. Reads only; memory is one
  * page per segment plus the `top` largest items.
  */
-export async function scanDynamoFleet(client: DynamoDBClient, opts: DynamoFleetScanOptions): Promise<DynamoFleetReport> {
+export async function scanDynamoFleet(client: ScanSender, opts: DynamoFleetScanOptions): Promise<DynamoFleetReport> {
   const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
   const clock = opts.clock ?? SYSTEM_CLOCK;
   const started = clock.now();
@@ -107,6 +126,7 @@ export async function scanDynamoFleet(client: DynamoDBClient, opts: DynamoFleetS
         totals.max = Math.max(totals.max, bytes);
         histogram.add(bytes);
         if (bytes > MAX_ITEM_BYTES) totals.overLimit++;
+        opts.onItem?.({ sessionId: item.session_id?.S ?? null, bytes, ownTurns: item.turns?.L?.length ?? 0 });
         if (bytes >= opts.thresholdBytes) {
           totals.over++;
           const turnCount = item.turn_count?.N !== undefined ? Number(item.turn_count.N) : null;

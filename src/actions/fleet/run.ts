@@ -178,11 +178,11 @@ async function runStreaming(env: ActionEnv, req: FleetRequest): Promise<FleetRes
       await Promise.all(inFlight);
       if (failure !== undefined) throw failure;
     } else {
-      const { action, ids } = await itemSessions(env, req.selector, { since: req.since, concurrency, ...(req.limit !== undefined ? { limit: req.limit } : {}), ...(req.signal ? { signal: req.signal } : {}) });
-      examined = ids.length;
-      for (const id of ids) affected.add(id);
-      run.total = ids.length;
-      await run.perSessionAll(ids.map((sessionId) => ({ sessionId, action, planOptions: {} })), concurrency);
+      const found = await itemSessions(env, req.selector, { since: req.since, concurrency, ...(req.limit !== undefined ? { limit: req.limit } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+      examined = found.length;
+      for (const f of found) affected.add(f.sessionId);
+      run.total = found.length;
+      await run.perSessionAll(found.map((f) => ({ ...f, planOptions: {} })), concurrency);
     }
   } catch (err) {
     stopped = err;

@@ -179,12 +179,19 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
   }
 }
 
-/** The sessions scenarios 3 and 4 affect (log events, DynamoDB), at most `limit`. */
-export async function itemSessions(env: ActionEnv, selector: FleetSelector, opts: SelectOptions): Promise<{ action: ActionName; ids: SessionId[] }> {
+/**
+ * The sessions scenarios 3 and 4 affect (log events, DynamoDB), at most `limit`, each with its
+ * action: the one asked for, else the scenario's (scenario 4: `compact` for a long history,
+ * `overflow` for a big item with few turns).
+ */
+export async function itemSessions(env: ActionEnv, selector: FleetSelector, opts: SelectOptions): Promise<Array<{ sessionId: SessionId; action: ActionName }>> {
   const scenario = scenarioOf(selector);
-  const action: ActionName = selector.kind === 'action' ? selector.action : scenario === 3 ? 'flag-review' : 'compact';
-  const ids = scenario === 3 ? await failedToolSessions(env, opts) : await longSessions(env, opts);
-  return { action, ids: opts.limit !== undefined ? ids.slice(0, opts.limit) : ids };
+  const asked = selector.kind === 'action' ? selector.action : undefined;
+  const work =
+    scenario === 3
+      ? (await failedToolSessions(env, opts)).map((sessionId) => ({ sessionId, action: asked ?? ('flag-review' as ActionName) }))
+      : (await oversizedSessions(env, opts)).map(({ sessionId, mode }) => ({ sessionId, action: asked ?? (mode as ActionName) }));
+  return opts.limit !== undefined ? work.slice(0, opts.limit) : work;
 }
 
 /** Everything planned before the one question (the interactive and --dry-run path). */
@@ -200,9 +207,9 @@ export async function selectAndPlan(env: ActionEnv, selector: FleetSelector, opt
     }
     return work;
   }
-  const { action, ids } = await itemSessions(env, selector, opts);
-  work.examined = ids.length;
-  work.sessionItems = await planEach(env, ids.map((sessionId) => ({ sessionId, action, planOptions: {} })), opts.concurrency, opts.signal);
+  const found = await itemSessions(env, selector, opts);
+  work.examined = found.length;
+  work.sessionItems = await planEach(env, found.map((f) => ({ ...f, planOptions: {} })), opts.concurrency, opts.signal);
   opts.onProgress?.(work.examined);
   return work;
 }
@@ -234,30 +241,27 @@ async function failedToolSessions(env: ActionEnv, opts: SelectOptions): Promise<
 }
 
 /**
- * Scenario 4: sessions whose item holds more turns than the compaction threshold (DynamoDB
- * filters, only ids cross the wire). An item over the size limit with fewer turns (huge tool
- * results) is not found this way: `fix session <id> --action compact` handles it.
+ * Scenario 4: every item that needs a fix, measured the way DynamoDB measures it (never the
+ * store's own count): more turns of its own than the compaction threshold (`compact`), or
+ * fewer but within the safety headroom of 400 KB (huge tool results: `overflow` moves the
+ * history to S3). A filtered Scan would not be cheaper: DynamoDB charges a Scan for the
+ * items it reads, not for those it returns, and the bytes are only known from the item.
  */
-async function longSessions(env: ActionEnv, opts: SelectOptions): Promise<SessionId[]> {
-  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-  const ddb = await env.ddb();
-  const ids: SessionId[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    opts.signal?.throwIfAborted();
-    const page = await ddb.send(
-      new ScanCommand({
-        TableName: env.config.names.sessionsTable,
-        ProjectionExpression: '#id',
-        // The item's own turns: `turn_count` counts compacted turns too, and those are done.
-        FilterExpression: 'size(#turns) > :n',
-        ExpressionAttributeNames: { '#id': 'session_id', '#turns': 'turns' },
-        ExpressionAttributeValues: { ':n': COMPACTION_THRESHOLD_TURNS },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) if (isValidSessionId(item.session_id)) ids.push(item.session_id);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return ids.sort();
+async function oversizedSessions(env: ActionEnv, opts: SelectOptions): Promise<Array<{ sessionId: SessionId; mode: 'compact' | 'overflow' }>> {
+  const [{ scanDynamoFleet, DEFAULT_SEGMENTS }, { SAFE_ITEM_BYTES }] = await Promise.all([import('../../scan/dynamo-fleet.js'), import('../../core/size/index.js')]);
+  const found: Array<{ sessionId: SessionId; mode: 'compact' | 'overflow' }> = [];
+  await scanDynamoFleet(await env.ddb(), {
+    table: env.config.names.sessionsTable,
+    totalSegments: DEFAULT_SEGMENTS,
+    segments: Array.from({ length: DEFAULT_SEGMENTS }, (_, i) => i),
+    thresholdBytes: SAFE_ITEM_BYTES,
+    timeoutMs: env.config.timeoutMs,
+    onItem(item) {
+      opts.signal?.throwIfAborted();
+      if (!isValidSessionId(item.sessionId)) return;
+      if (item.ownTurns > COMPACTION_THRESHOLD_TURNS) found.push({ sessionId: item.sessionId, mode: 'compact' });
+      else if (item.bytes > SAFE_ITEM_BYTES) found.push({ sessionId: item.sessionId, mode: 'overflow' });
+    },
+  });
+  return found.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
 }
