@@ -1,26 +1,6 @@
-/**
- * The scanner's fast test of a stored entry: true only when the core's turn schema
- * (`src/core/turn.ts`: role, content, ts, optional agent_name and tool_calls, extra fields
- * allowed) would accept it too. It may be stricter than the core, never looser: an entry it
- * rejects sends its whole session to the core's own classification (`classifyRawSession`),
- * which has the last word. Hand-written because a schema library's parse of every turn of a
- * million sessions is most of a scan's CPU; a property test keeps the two in agreement.
- */
-export function isPlainTurn(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const t = value as Record<string, unknown>;
-  const role = t.role;
-  if (role !== 'user' && role !== 'assistant' && role !== 'tool') return false;
-  if (typeof t.content !== 'string') return false;
-  const ts = t.ts;
-  // JSON.parse turns 1e999 into Infinity, which the schema rejects: so do we.
-  if (typeof ts !== 'number' || !(ts >= 0) || ts === Infinity) return false;
-  const agent = t.agent_name;
-  if (agent !== undefined && agent !== null && typeof agent !== 'string') return false;
-  const calls = t.tool_calls;
-  if (calls !== undefined && calls !== null && !Array.isArray(calls)) return false;
-  return true;
-}
+import { isPlainTurn } from '../core/turn.js';
+
+export { isPlainTurn };
 
 /**
  * True when a stored entry, as ioredis decodes it to a string, is JSON of a turn (see
