@@ -1,46 +1,7 @@
-import { ConfigError } from '../config/errors.js';
-import { CoreError } from '../core/errors.js';
-import { classifyRedisError } from '../sources/redis-errors.js';
-import { EXIT, ExitError, type ExitCode } from './exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliContext, CommandResult } from './context.js';
 
 export const SCHEMA_VERSION = 1;
-
-const REPORT_HINT = 'this is a bug in manga-oncall: rerun with --verbose and report the output to the on-call tooling channel';
-
-interface Failure {
-  exitCode: ExitCode;
-  code: string;
-  message: string;
-  hint?: string;
-}
-
-/** Maps any thrown value to an exit code and a one-line message; never parses message text. */
-export function classifyFailure(err: unknown): Failure {
-  if (err instanceof ExitError) return { exitCode: err.exitCode, code: err.errorCode, message: err.message, hint: err.hint };
-  if (err instanceof ConfigError) return { exitCode: EXIT.USAGE, code: 'CONFIG_INVALID', message: err.message };
-  if (err instanceof CoreError) {
-    const exitCode: ExitCode =
-      err.code === 'INVALID_SESSION_ID'
-        ? EXIT.USAGE
-        : err.code === 'WRITE_CONFLICT' || err.code === 'LOCK_HELD' || err.code === 'PRECONDITION_FAILED'
-          ? EXIT.REFUSED
-          : EXIT.INTERNAL;
-    return { exitCode, code: err.code, message: err.message, hint: err.suggestion };
-  }
-  const e = err as { name?: string; message?: string; exitCode?: number; errorCode?: string; hint?: string };
-  // Errors from src/sources carry an exit code of their own (unreachable, denied...).
-  if (e && typeof e.exitCode === 'number' && typeof e.errorCode === 'string') {
-    return { exitCode: e.exitCode as ExitCode, code: e.errorCode, message: e.message ?? String(err), hint: e.hint };
-  }
-  // A Redis error reply that no layer classified (e.g. NOPERM from a read-only ACL user
-  // inside a core write): its first word is its code by protocol, so it is classified here.
-  if (e && e.name === 'ReplyError') {
-    const classified = classifyRedisError(err);
-    if (classified.kind !== 'unknown') return classifyFailure(classified);
-  }
-  return { exitCode: EXIT.INTERNAL, code: 'INTERNAL', message: e?.message ?? String(err), hint: REPORT_HINT };
-}
 
 export function renderJson(command: string, body: Record<string, unknown>): string {
   return JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, ...body }, null, 2);
@@ -61,6 +22,7 @@ export async function runCommand(
     else if (result.text !== undefined && result.text !== '') ctx.io.out(result.text);
     return result.exitCode;
   } catch (err) {
+    const { classifyFailure } = await import('./failure.js');
     const f = classifyFailure(err);
     if (ctx.globals.json) {
       ctx.io.out(renderJson(command, { error: { code: f.code, message: f.message, ...(f.hint ? { hint: f.hint } : {}) } }));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyFailure } from '../../src/cli/run-command.js';
+import { classifyFailure } from '../../src/cli/failure.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { parseSessionId } from '../../src/core/session-id.js';
 import { SessionStore } from '../../src/core/sessions/index.js';

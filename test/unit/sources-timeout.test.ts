@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure } from '../../src/cli/run-command.js';
+import { classifyFailure } from '../../src/cli/failure.js';
 import { EXIT_CODE_BY_KIND, SourceError, oneLine } from '../../src/sources/errors.js';
 import { callAws, withTimeout } from '../../src/sources/timeout.js';
 
