@@ -112,27 +112,46 @@ export function quarantinedToSnapshot(key: string, q: QuarantinedKey): KeySnapsh
   throw new CoreError('CORRUPT_DATA', `quarantined key ${key} has an unknown shape`);
 }
 
-/** Builds a record from the pre-images of the keys a fix is about to write or delete. */
-export function buildQuarantineRecord(input: {
+/** What a record says besides its pre-images. */
+export interface QuarantineRecordHead {
   sessionId: SessionId;
   at: number;
   action: string;
   reason: string;
-  snapshots: readonly KeySnapshot[];
   details?: Record<string, unknown>;
-}): QuarantineRecord {
+}
+
+/** Builds a record from the pre-images of the keys a fix is about to write or delete. */
+export function buildQuarantineRecord(input: QuarantineRecordHead & { snapshots: readonly KeySnapshot[] }): QuarantineRecord {
   const keys: Record<string, QuarantinedKey> = {};
   for (const s of input.snapshots) keys[s.key] = snapshotToQuarantined(s);
-  const record: QuarantineRecord = {
+  return { ...quarantineRecordHead(input), keys };
+}
+
+/**
+ * The record without its `keys`, for the fleet's script (applySessionRepair-7.lua), which
+ * copies the pre-images itself from the bytes it has just checked, in the same encoding
+ * {@link snapshotToQuarantined} gives UTF-8 text (see {@link preImagesCopyableByScript}).
+ */
+export function quarantineRecordHead(input: QuarantineRecordHead): Omit<QuarantineRecord, 'keys'> {
+  const head: Omit<QuarantineRecord, 'keys'> = {
     schemaVersion: QUARANTINE_SCHEMA_VERSION,
     sessionId: input.sessionId,
     at: input.at,
     action: input.action,
     reason: input.reason,
-    keys,
   };
-  if (input.details) record.details = input.details;
-  return record;
+  if (input.details) head.details = input.details;
+  return head;
+}
+
+/**
+ * True when the script can write these pre-images itself: absent keys, and strings and lists
+ * whose every byte string is valid UTF-8 (their `utf8` encoding is the JSON string of the
+ * bytes). Other bytes need base64 and other types DUMP: the client builds those records.
+ */
+export function preImagesCopyableByScript(snapshots: readonly KeySnapshot[]): boolean {
+  return snapshots.every((s) => s.form === 'absent' || (s.form === 'string' && isUtf8(s.value)) || (s.form === 'list' && s.entries.every((e) => isUtf8(e))));
 }
 
 /** Parses and validates a stored record; anything else is CoreError CORRUPT_DATA. */

@@ -9,7 +9,11 @@
  * and the next run reconciles them.
  */
 import type { Redis } from 'ioredis';
-import { newAuditId, type AuditLog } from '../audit/log.js';
+import { connectionForKey } from '../../core/sessions/connection.js';
+import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
+import { sessionKeys } from '../../core/keys.js';
+import { randomFillSync } from 'node:crypto';
+import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditLine } from '../audit/record.js';
 import type { ActionEnv, ActionName } from '../types.js';
 import { applyRepairBatch, verifyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
@@ -40,7 +44,12 @@ export function itemOf(p: BatchRepairPlan): RedisItem {
 
 export interface RedisApplyContext {
   env: ActionEnv;
-  redis: Redis;
+  /**
+   * A standalone server, or a cluster client with hash-tagged keys (a session's keys, its
+   * quarantine key included, share one slot): each chunk is then split per master and every
+   * part is read, applied and read back on that master's own connection.
+   */
+  redis: RedisClient;
   journal: FleetJournal;
   audit: AuditLog;
   actor: Actor;
@@ -58,7 +67,7 @@ export interface RedisApplyContext {
    * picks the repair again: a turn appended since can make the backup stale). A plan per
    * item, or null when its session needs no repair any more.
    */
-  plan(items: readonly RedisItem[]): Promise<Map<RedisItem, BatchRepairPlan | null>>;
+  plan(items: readonly RedisItem[], conn: Redis): Promise<Map<RedisItem, BatchRepairPlan | null>>;
 }
 
 /** The connection went away mid-run: the run stops, and the next one reconciles. */
@@ -71,11 +80,72 @@ export class FleetStopped extends Error {
 
 type Planned = Extract<BatchRepairPlan, { status: 'planned' }>;
 
+/**
+ * Audit ids for the fleet, in the format of `newAuditId` (`fx-<base36 ms>-<6 hex>`), drawn
+ * from a pool of random bytes filled a thousand at a time (one draw per id costs a call into
+ * the CSPRNG each), and never repeated within one millisecond: a chunk of 500 ids made in one
+ * millisecond would otherwise repeat 24 random bits about once in 130 chunks, and two changes
+ * under one id would merge in the audit log.
+ */
+const idPool = Buffer.alloc(3 * 1024);
+let idPoolAt = idPool.length;
+let idMs = -1;
+const idsThisMs = new Set<number>();
+
+export function fleetAuditId(now: number): string {
+  if (now !== idMs) {
+    idMs = now;
+    idsThisMs.clear();
+  }
+  for (;;) {
+    if (idPoolAt >= idPool.length) {
+      randomFillSync(idPool);
+      idPoolAt = 0;
+    }
+    const n = idPool.readUIntBE(idPoolAt, 3);
+    idPoolAt += 3;
+    if (idsThisMs.has(n)) continue;
+    idsThisMs.add(n);
+    return `fx-${now.toString(36)}-${n.toString(16).padStart(6, '0')}`;
+  }
+}
+
 function isReplyError(err: Error): boolean {
   return err.name === 'ReplyError';
 }
 
+/**
+ * Splits sessions by the connection that serves them: the client itself on a standalone
+ * server; on a cluster (hash-tagged layout), the master of each session's slot, so that each
+ * pipeline of reads and script calls goes to one node. Order is kept within each part.
+ */
+export async function byConnection<T extends { sessionId: SessionId }>(client: RedisClient, env: ActionEnv, items: readonly T[]): Promise<Map<Redis, T[]>> {
+  if (!isClusterClient(client)) return new Map([[client as Redis, [...items]]]);
+  if (!env.layout.hashTags) throw new Error('bug: batch repairs on a cluster without hash tags');
+  const out = new Map<Redis, T[]>();
+  for (const item of items) {
+    const conn = await connectionForKey(client, sessionKeys(env.layout, item.sessionId).turns);
+    const part = out.get(conn);
+    if (part) part.push(item);
+    else out.set(conn, [item]);
+  }
+  return out;
+}
+
 async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[], planned?: Map<RedisItem, BatchRepairPlan | null>): Promise<void> {
+  const parts = await byConnection(ctx.redis, ctx.env, chunk);
+  let failure: unknown;
+  await Promise.all(
+    [...parts].map(([conn, items]) =>
+      applyChunkOn(ctx, conn, items, planned).catch((err: unknown) => {
+        failure ??= err;
+      }),
+    ),
+  );
+  if (failure !== undefined) throw failure;
+}
+
+async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly RedisItem[], planned?: Map<RedisItem, BatchRepairPlan | null>): Promise<void> {
   const { env, tally } = ctx;
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
   const ids = new Map<BatchRepairPlan, string>();
@@ -123,7 +193,7 @@ async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[], p
       else if (p) {
         // A first plan, or another repair now fits: the earlier intent is closed, this one gets its own record.
         if (old) finish(old, 'refused', { code: 'PRECONDITION_FAILED', message: `the session changed since the plan; planned again as ${p.repair.action}` }, true, false);
-        ids.set(p, newAuditId(env.now()));
+        ids.set(p, fleetAuditId(env.now()));
       }
       const sameId = p !== null && old !== undefined && ids.get(p) === ids.get(old);
       if (!p) finish(old ?? item, 'skipped', { code: 'ALREADY_APPLIED', message: 'no repair needed any more' }, audited);
@@ -140,11 +210,11 @@ async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[], p
     return round;
   };
 
-  let round = await sort(planned ?? (await ctx.plan(chunk)), chunk);
+  let round = await sort(planned ?? (await ctx.plan(chunk, conn)), chunk);
   for (let attempt = 1; round.length > 0; attempt++) {
     let results: BatchApplyOutcome[];
     try {
-      results = await applyRepairBatch(ctx.redis, round, { ...batchOpts, beforeApply });
+      results = await applyRepairBatch(conn, round, { ...batchOpts, beforeApply });
     } catch (err) {
       throw new FleetStopped(err);
     }
@@ -165,12 +235,12 @@ async function applyChunk(ctx: RedisApplyContext, chunk: readonly RedisItem[], p
     }
     // Changed since the plan (the orchestrator wrote, or someone else fixed it): plan again on fresh data.
     const items = [...changed.keys()];
-    round = await sort(await ctx.plan(items), items, changed);
+    round = await sort(await ctx.plan(items, conn), items, changed);
   }
 
   let checks;
   try {
-    checks = await verifyRepairBatch(ctx.redis, applied.map((a) => a.plan), { layout: env.layout });
+    checks = await verifyRepairBatch(conn, applied.map((a) => a.plan), { layout: env.layout });
   } catch (err) {
     // Applied but not read back: the intents stay pending, and the rerun reconciles them.
     throw new FleetStopped(err);

@@ -5,6 +5,7 @@
  * limit, the one-session path, the Redis apply context, and the result.
  */
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/redis-types.js';
 import type { Actor } from '../audit/record.js';
 import { runRemediation } from '../runner.js';
 import type { ActionEnv, ActionName, PlanOptions } from '../types.js';
@@ -102,7 +103,7 @@ export class FleetExecution {
     );
   }
 
-  redisContext(redis: Redis, concurrency: number): RedisApplyContext {
+  redisContext(redis: RedisClient, concurrency: number): RedisApplyContext {
     return {
       env: this.env,
       redis,
@@ -115,7 +116,7 @@ export class FleetExecution {
       inFlight: Math.max(1, Math.min(concurrency, 4)),
       chunkSize: this.env.config.redis.pipelineSize,
       fallback: (p) => this.perSession({ sessionId: p.sessionId, action: p.repair.action as ActionName, planOptions: p.repair.action === 'pin-agent' ? { agent: p.repair.agent } : {} }),
-      plan: (items) => planItems(this.env, redis, this.req.selector, items),
+      plan: (items, conn) => planItems(this.env, conn, this.req.selector, items),
       ...(this.req.signal ? { signal: this.req.signal } : {}),
     };
   }

@@ -9,7 +9,6 @@
  * finishes the job: the sessions already repaired are no longer found, and every change
  * re-checks its precondition.
  */
-import type { Redis } from 'ioredis';
 import { isClusterClient } from '../../core/redis-types.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor } from '../audit/record.js';
@@ -127,9 +126,7 @@ export async function runFleetFix(env: ActionEnv, req: FleetRequest): Promise<Fl
   let stopped: unknown;
   try {
     if (work.redisItems.length > 0) {
-      const redis = await env.redis();
-      if (isClusterClient(redis)) throw new Error('bug: batch plans on a cluster client');
-      await applyRedisItems(run.redisContext(redis as Redis, concurrency), work.redisItems);
+      await applyRedisItems(run.redisContext(await env.redis(), concurrency), work.redisItems);
     }
     for (const s of work.sessionItems) if (s.plan.status !== 'ready') run.tally.add(s.action, s.plan.status === 'noop' ? 'skipped' : 'refused', s.sessionId, s.plan.refusal);
     await run.perSessionAll(work.sessionItems.filter((s) => s.plan.status === 'ready'), concurrency);
@@ -156,7 +153,8 @@ async function runStreaming(env: ActionEnv, req: FleetRequest): Promise<FleetRes
   try {
     if (isRedisSelector(req.selector)) {
       const redis = await env.redis();
-      const ctx = isClusterClient(redis) ? undefined : run.redisContext(redis as Redis, concurrency);
+      // A cluster without hash tags spreads a session's keys over slots: the one-session path only.
+      const ctx = isClusterClient(redis) && !env.layout.hashTags ? undefined : run.redisContext(redis, concurrency);
       const inFlight = new Set<Promise<void>>();
       let failure: unknown;
       for await (const chunk of redisChunks(env, req.selector, { ...(req.limit !== undefined ? { limit: req.limit } : {}), ...(req.signal ? { signal: req.signal } : {}) })) {

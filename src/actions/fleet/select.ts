@@ -13,7 +13,7 @@ import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
 import { chooseFallbackAgent, detectRoutingLoop, parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
 import { isValidSessionId, type SessionId } from '../../core/session-id.js';
 import { planRecoveryBatch, planRepairBatch, sessionKeys, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
-import { itemOf, type RedisItem } from './apply-redis.js';
+import { byConnection, itemOf, type RedisItem } from './apply-redis.js';
 import { COMPACTION_THRESHOLD_TURNS } from '../item-compaction.js';
 import { actionFor } from '../index.js';
 import type { ActionEnv, ActionName, ActionPlan, PlanOptions } from '../types.js';
@@ -127,7 +127,9 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
   const limit = opts.limit ?? Infinity;
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
   const redis = await env.redis();
-  const cluster = isClusterClient(redis);
+  // A cluster with hash tags is planned per master like a standalone server; without them a
+  // session's keys are spread over slots, and the one-session path plans and applies them.
+  const batched = !isClusterClient(redis) || env.layout.hashTags;
   const seen = new Set<string>();
   // Scenario 1 also looks at sessions with a backup and no turns list (restorable from it).
   const kinds: SessionKeyKind[] = scenario === 1 ? ['turns', 'backup'] : scenario === 2 ? ['routes'] : ['lock'];
@@ -136,10 +138,13 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
       const chunk = ids.slice(i, i + env.config.redis.pipelineSize);
       const out: RedisChunk = { examined: chunk.length, healthy: 0, plans: [], unplanned: [] };
       const items: Array<{ sessionId: SessionId; action: ActionName; repair: SessionRepair; planOptions: PlanOptions }> = [];
-      if (scenario === 1 && !cluster) {
-        const { plans, healthy } = await planRecoveryBatch(redis as Redis, chunk, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
-        out.plans = plans;
-        out.healthy = healthy;
+      if (scenario === 1 && batched) {
+        for (const [conn, part] of await byConnection(redis, env, chunk.map((sessionId) => ({ sessionId })))) {
+          const ids = part.map((p) => p.sessionId);
+          const { plans, healthy } = await planRecoveryBatch(conn, ids, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
+          out.plans.push(...plans);
+          out.healthy += healthy;
+        }
       } else if (scenario === 1) {
         const store = await env.sessions();
         for (const sessionId of chunk) {
@@ -163,8 +168,8 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
           else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
         }
       }
-      if (cluster) out.unplanned = items.map(({ repair: _r, ...rest }) => rest);
-      else if (items.length) out.plans = await planRepairBatch(redis as Redis, items, batchOpts);
+      if (!batched) out.unplanned = items.map(({ repair: _r, ...rest }) => rest);
+      else if (items.length) for (const [conn, part] of await byConnection(redis, env, items)) out.plans.push(...(await planRepairBatch(conn, part, batchOpts)));
       // Whole sessions only: the repairs of the session that reaches the limit are all kept.
       const keepIds = new Set<string>();
       for (const id of [...out.plans.map((p) => p.sessionId), ...out.unplanned.map((u) => u.sessionId)]) {

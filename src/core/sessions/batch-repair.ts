@@ -8,8 +8,8 @@
  * 2. `applyRepairBatch`: one pipeline of `applySessionRepair-7.lua` calls, one per repair:
  *    each re-checks the plan's fingerprints, writes the quarantine record and the repair,
  *    atomically (see the script's header for why a script and not a pipelined MULTI/EXEC);
- * 3. `verifyRepairBatch`: one pipeline reads the written keys back and compares them with
- *    what the repair meant to write.
+ * 3. `verifyRepairBatch`: one pipeline reads the written keys back (their fingerprints and
+ *    TTLs, computed by Redis) and compares them with what the repair meant to write.
  *
  * A standalone Redis, or a cluster with hash tags when the caller groups sessions per node;
  * without hash tags a session's keys live in different slots and the one-session path
@@ -18,12 +18,12 @@
 import type { Redis } from 'ioredis';
 import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
 import { loadLuaScript } from '../lua-scripts.js';
-import { buildQuarantineRecord } from '../quarantine.js';
+import { buildQuarantineRecord, preImagesCopyableByScript, quarantineRecordHead } from '../quarantine.js';
 import { PTTL_MISSING, redisErrorCode } from '../redis-types.js';
 import type { SessionId } from '../session-id.js';
 import { CoreError } from '../errors.js';
-import { keyFingerprint, sessionFingerprint } from './fingerprint.js';
-import { readKeySnapshot, sameContent, type KeySnapshot } from './key-snapshot.js';
+import { combineFingerprints, keyFingerprint, sessionFingerprint } from './fingerprint.js';
+import { readKeySnapshot, type KeySnapshot } from './key-snapshot.js';
 import { expectedContent, type KeyWrite } from './key-write.js';
 import { repairOperation, type SessionRepair } from './repair-operations.js';
 import type { WriteDecision } from './types.js';
@@ -152,9 +152,31 @@ export type BatchApplyOutcome =
   | { status: 'unsupported'; key: string }
   | { status: 'error'; error: Error };
 
+const QUARANTINE_TTL_MS = String(QUARANTINE_TTL_SECONDS * 1000);
+
+/**
+ * The quarantine record as the script takes it. Usually only its head: the script copies the
+ * pre-images from the bytes it checks against the plan's fingerprints (the same bytes the
+ * plan read, or it writes nothing), so the session's data does not travel back to Redis. Bytes
+ * that are not UTF-8 need base64, which the client encodes: the whole record is sent then.
+ */
+function scriptRecord(plan: Extract<BatchRepairPlan, { status: 'planned' }>, at: number): { text: string; form: 'full' | 'head' } {
+  if (plan.decision.kind !== 'apply') throw new Error('bug: a record for a no-op');
+  const decision = plan.decision;
+  const preImages = decision.writes.map((w) => {
+    const s = plan.snapshots.get(w.key);
+    // An operation may only write keys it read: their pre-image is what makes undo possible.
+    if (!s) throw new Error(`bug: write to ${w.key}, which the repair did not read`);
+    return s;
+  });
+  const head = { sessionId: plan.sessionId, at, action: plan.repair.action, reason: decision.reason, ...(decision.details ? { details: decision.details } : {}) };
+  if (preImagesCopyableByScript(preImages)) return { text: JSON.stringify(quarantineRecordHead(head)), form: 'head' };
+  return { text: JSON.stringify(buildQuarantineRecord({ ...head, snapshots: preImages })), form: 'full' };
+}
+
 const OPS: Record<KeyWrite['op'], string> = { delete: 'del', list: 'list', string: 'string', expire: 'expire', 'restore-dump': '' };
 
-function scriptArgs(keys: SessionKeys, plan: Extract<BatchRepairPlan, { status: 'planned' }>, record: string): (string | Buffer)[] {
+function scriptArgs(keys: SessionKeys, plan: Extract<BatchRepairPlan, { status: 'planned' }>, record: { text: string; form: 'full' | 'head' }): (string | Buffer)[] {
   if (plan.decision.kind !== 'apply') throw new Error('bug: scriptArgs of a no-op');
   const index = (key: string) => {
     const i = SCRIPT_KINDS.findIndex((kind) => keys[kind] === key);
@@ -165,7 +187,7 @@ function scriptArgs(keys: SessionKeys, plan: Extract<BatchRepairPlan, { status: 
     const s = plan.snapshots.get(keys[kind]);
     return s ? keyFingerprint(s) : '';
   });
-  const args: (string | Buffer)[] = [record, String(QUARANTINE_TTL_SECONDS * 1000), ...expected, String(plan.decision.writes.length)];
+  const args: (string | Buffer)[] = [record.text, record.form, QUARANTINE_TTL_MS, ...expected, String(plan.decision.writes.length)];
   for (const w of plan.decision.writes) {
     if (w.op === 'restore-dump') throw new Error('bug: the batch path does not restore DUMP payloads');
     const values = w.op === 'list' ? w.entries : w.op === 'string' ? [w.value] : [];
@@ -214,16 +236,7 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
     for (const a of assigned) {
       const plan = a.plan as Extract<BatchRepairPlan, { status: 'planned' }>;
       const keys = sessionKeys(opts.layout, plan.sessionId);
-      const writes = plan.decision.kind === 'apply' ? plan.decision.writes : [];
-      const record = buildQuarantineRecord({
-        sessionId: plan.sessionId,
-        at: a.at,
-        action: plan.repair.action,
-        reason: plan.decision.reason,
-        snapshots: writes.map((w) => plan.snapshots.get(w.key)!),
-        ...(plan.decision.kind === 'apply' && plan.decision.details ? { details: plan.decision.details } : {}),
-      });
-      pipe.evalsha(script.sha, 7, a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, JSON.stringify(record)));
+      pipe.evalsha(script.sha, 7, a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, scriptRecord(plan, a.at)));
     }
     const replies = ((await pipe.exec()) ?? []) as Reply[];
     const retry: typeof pending = [];
@@ -265,37 +278,62 @@ export interface BatchVerification {
 }
 
 /**
- * Reads back, in one pipeline, every key the applied repairs wrote and compares its bytes
- * with the content the core decided to write (and checks a TTL is set where the write set
- * one). The decided content is what makes the session load from its primary (the recovery
- * operations write only valid turns), so finding exactly it in place is the verification.
+ * Reads back, in one pipeline, every key the applied repairs wrote and compares it with the
+ * content the core decided to write (and checks a TTL is set where the write set one). The
+ * decided content is what makes the session load from its primary (the recovery operations
+ * write only valid turns), so finding exactly it in place is the verification. Redis does the
+ * reading: one read-only call of the repair script per session returns each written key's
+ * fingerprint (type and bytes, as fingerprint.ts computes it) and TTL, so the bytes are
+ * compared by their SHA-1 without travelling back; a key refreshed by a TTL-only write has
+ * only its TTL read (its content was checked atomically with the write).
  */
 export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepairPlan[], opts: Pick<BatchRepairOptions, 'layout'>): Promise<BatchVerification[]> {
+  const script = loadLuaScript('applySessionRepair-7');
   const writesOf = (p: BatchRepairPlan) => (p.status === 'planned' && p.decision.kind === 'apply' ? p.decision.writes : []);
-  const undoKeys = (p: BatchRepairPlan) => [...new Set([sessionKeys(opts.layout, p.sessionId).turns, ...writesOf(p).map((w) => w.key)])];
-  // A TTL refresh leaves the content as the script found it (it checked its fingerprint
-  // atomically with the write): only its TTL is read back.
-  const refreshed = new Set(plans.flatMap((p) => writesOf(p).filter((w) => w.op === 'expire').map((w) => w.key)));
-  const ttls = new Map<string, number>();
-  const read = await readKeys(redis, [...new Set(plans.flatMap(undoKeys))], { contentOf: (key) => !refreshed.has(key), ttlOnly: ttls });
-  return plans.map((p) => {
+  const send = async (batch: readonly BatchRepairPlan[]): Promise<Reply[]> => {
+    const pipe = redis.pipeline();
+    for (const p of batch) {
+      const keys = sessionKeys(opts.layout, p.sessionId);
+      const want = new Map<string, string>([[keys.turns, 'fp']]);
+      for (const w of writesOf(p)) want.set(w.key, w.op === 'expire' ? 'ttl' : 'fp');
+      // KEYS[1] is not used by the read-back: the turns key stands in (same slot with hash tags).
+      pipe.evalsha(script.sha, 7, keys.turns, ...SCRIPT_KINDS.map((k) => keys[k]), '', 'verify', '', ...SCRIPT_KINDS.map((k) => want.get(keys[k]) ?? ''), '0');
+    }
+    return ((await pipe.exec()) ?? []) as Reply[];
+  };
+  let replies = await send(plans);
+  if (replies.some(([err]) => err && redisErrorCode(err) === 'NOSCRIPT')) {
+    // The server lost its script cache (a restart): load it and read again.
+    await redis.script('LOAD', script.source);
+    replies = await send(plans);
+  }
+  return plans.map((p, i) => {
+    const [err, value] = replies[i] ?? [new Error('no reply'), null];
+    if (err) throw err;
+    const row = value as Array<string | number>;
+    const keys = sessionKeys(opts.layout, p.sessionId);
+    const at = (key: string) => SCRIPT_KINDS.findIndex((k) => keys[k] === key) * 2;
+    const fpOf = new Map<string, string>();
     const mismatched: string[] = [];
-    const after = new Map<string, KeySnapshot>();
     for (const w of writesOf(p)) {
-      const now = read.get(w.key);
+      const j = at(w.key);
+      const ttl = Number(row[j + 1]);
       const expected = expectedContent(w) ?? (p.status === 'planned' ? p.snapshots.get(w.key) : undefined);
-      if (!expected) mismatched.push(w.key);
-      else if (w.op === 'expire') {
-        if (w.ttlMs > 0 && (ttls.get(w.key) ?? -2) <= 0) mismatched.push(w.key);
-        after.set(w.key, expected);
-      } else if (!now || !sameContent(now, expected)) mismatched.push(w.key);
-      else if ('ttlMs' in w && w.ttlMs > 0 && now.form !== 'absent' && now.ttlMs <= 0) mismatched.push(w.key);
-      else after.set(w.key, now);
+      if (!expected) {
+        mismatched.push(w.key);
+        continue;
+      }
+      const fp = keyFingerprint(expected);
+      fpOf.set(w.key, fp);
+      if (w.op === 'expire') {
+        if (w.ttlMs > 0 && ttl <= 0) mismatched.push(w.key);
+      } else if (row[j] !== fp) mismatched.push(w.key);
+      else if ('ttlMs' in w && w.ttlMs > 0 && expected.form !== 'absent' && ttl <= 0) mismatched.push(w.key);
     }
-    for (const key of undoKeys(p)) {
-      const s = read.get(key);
-      if (!after.has(key) && s) after.set(key, s);
-    }
-    return { ok: mismatched.length === 0, mismatched, afterFingerprint: sessionFingerprint(after, undoKeys(p)) };
+    const refreshed = new Set(writesOf(p).filter((w) => w.op === 'expire').map((w) => w.key));
+    const undoKeys = [...new Set([keys.turns, ...writesOf(p).map((w) => w.key)])];
+    // As read back (a refreshed key: its content as checked by the script): what an undo compares the session with.
+    const afterFingerprint = combineFingerprints(undoKeys.map((key) => [key, refreshed.has(key) ? (fpOf.get(key) ?? '') : String(row[at(key)])]));
+    return { ok: mismatched.length === 0, mismatched, afterFingerprint };
   });
 }
