@@ -12,6 +12,7 @@ import type { KeyLayout } from '../core/keys.js';
 import type { RedisClient } from '../core/redis-types.js';
 import { SessionStore } from '../core/sessions/index.js';
 import type { ActionEnv } from './types.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 export interface ActionEnvHandle extends ActionEnv {
   /** The write role assumed for AWS writes, once one was (for the audit actor). */
@@ -56,7 +57,7 @@ export function createActionEnv(config: Config, opts: { timeoutMs?: number; now?
   });
   const ddb = once(async () => {
     const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { awsClientOptions }] = await Promise.all([
-      import('@aws-sdk/client-dynamodb'),
+      loadSdk('@aws-sdk/client-dynamodb'),
       import('@aws-sdk/lib-dynamodb'),
       import('../sources/aws-config.js'),
     ]);
@@ -65,7 +66,7 @@ export function createActionEnv(config: Config, opts: { timeoutMs?: number; now?
     return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
   });
   const s3 = once(async () => {
-    const [{ S3Client }, { awsClientOptions, s3Extras }] = await Promise.all([import('@aws-sdk/client-s3'), import('../sources/aws-config.js')]);
+    const [{ S3Client }, { awsClientOptions, s3Extras }] = await Promise.all([loadSdk('@aws-sdk/client-s3'), import('../sources/aws-config.js')]);
     const creds = await credentials.get();
     return new S3Client({ ...(await awsClientOptions(config, 's3', timeoutMs)), ...s3Extras(config), ...(creds ? { credentials: creds } : {}) });
   });

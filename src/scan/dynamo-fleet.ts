@@ -11,6 +11,7 @@ import { attributeMapSizeBytes, MAX_ITEM_BYTES } from '../core/size/item-size.js
 import { callAws } from '../sources/timeout.js';
 import { estimateScanRcu, ReadBudget, SYSTEM_CLOCK, type Clock } from './read-budget.js';
 import { HeadroomHistogram, LargestItems, type HeadroomBucket } from './size-histogram.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 export interface DynamoFleetScanOptions {
   table: string;
@@ -88,7 +89,7 @@ function pageLimit(budget: ReadBudget | null, shares: number, meanBytes: number)
  * page per segment plus the `top` largest items.
  */
 export async function scanDynamoFleet(client: ScanSender, opts: DynamoFleetScanOptions): Promise<DynamoFleetReport> {
-  const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  const { ScanCommand } = await loadSdk('@aws-sdk/client-dynamodb');
   const clock = opts.clock ?? SYSTEM_CLOCK;
   const started = clock.now();
   const budget = opts.maxRcu ? new ReadBudget(opts.maxRcu, clock) : null;

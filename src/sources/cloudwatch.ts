@@ -2,6 +2,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Config } from '../config/schema.js';
 import { LazyClient, awsClientOptions, profileContext, type AwsSourceOptions } from './aws-config.js';
 import { callAws } from './timeout.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 /** The state of one alarm, as the first box of every detection flowchart reads it. */
 export interface AlarmStatus {
@@ -51,7 +52,7 @@ export class CloudWatchSource {
   ) {
     this.timeoutMs = opts.timeoutMs ?? config.timeoutMs;
     this.lazy = new LazyClient(async () => {
-      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+      const { CloudWatchClient } = await loadSdk('@aws-sdk/client-cloudwatch');
       return new CloudWatchClient(await awsClientOptions(config, 'cloudwatch', this.timeoutMs));
     });
   }
@@ -60,7 +61,7 @@ export class CloudWatchSource {
   async describeAlarms(names: readonly string[]): Promise<AlarmStatus[]> {
     if (names.length === 0) return [];
     const cw = await this.lazy.get();
-    const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
+    const { DescribeAlarmsCommand } = await loadSdk('@aws-sdk/client-cloudwatch');
     const found: AlarmStatus[] = [];
     for (let i = 0; i < names.length; i += ALARM_NAMES_MAX) {
       const chunk = names.slice(i, i + ALARM_NAMES_MAX);
@@ -105,7 +106,7 @@ export class CloudWatchSource {
   /** One statistic of one metric over a window (GetMetricData, all pages), oldest first. */
   async metricWindow(q: MetricWindowQuery): Promise<MetricWindow> {
     const cw = await this.lazy.get();
-    const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
+    const { GetMetricDataCommand } = await loadSdk('@aws-sdk/client-cloudwatch');
     const points: [number, number][] = [];
     let status = 'Complete';
     const dimensions = Object.entries(q.dimensions ?? {}).map(([Name, Value]) => ({ Name, Value }));

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { LazyClient, awsClientOptions, profileContext, type AwsSourceOptions } from './aws-config.js';
 import { SourceError } from './errors.js';
 import { callAws } from './timeout.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 /** An item as lib-dynamodb returns it: plain JavaScript values. */
 export type DynamoItem = Record<string, unknown>;
@@ -18,7 +19,7 @@ const BATCH_RETRIES = 5;
  */
 export async function createDocumentClient(config: Config, timeoutMs = config.timeoutMs): Promise<DynamoDBDocumentClient> {
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
+    loadSdk('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
   ]);
   const base = new DynamoDBClient(await awsClientOptions(config, 'dynamodb', timeoutMs));

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { LazyClient, awsClientOptions, profileContext, type AwsSourceOptions } from './aws-config.js';
 import { SourceError } from './errors.js';
 import { callAws } from './timeout.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 /** One ElastiCache event: maintenance, failover, node replacement... (scenario 1 starts here). */
 export interface CacheEvent {
@@ -60,7 +61,7 @@ export class ElastiCacheSource {
   ) {
     this.timeoutMs = opts.timeoutMs ?? config.timeoutMs;
     this.lazy = new LazyClient(async () => {
-      const { ElastiCacheClient } = await import('@aws-sdk/client-elasticache');
+      const { ElastiCacheClient } = await loadSdk('@aws-sdk/client-elasticache');
       return new ElastiCacheClient(await awsClientOptions(config, 'elasticache', this.timeoutMs));
     });
   }
@@ -68,7 +69,7 @@ export class ElastiCacheSource {
   /** Events in a window, oldest first, following Marker pages up to `maxEvents`. */
   async describeEvents(q: DescribeEventsQuery): Promise<{ events: CacheEvent[]; truncated: boolean }> {
     const ec = await this.lazy.get();
-    const { DescribeEventsCommand } = await import('@aws-sdk/client-elasticache');
+    const { DescribeEventsCommand } = await loadSdk('@aws-sdk/client-elasticache');
     const max = q.maxEvents ?? 1000;
     const events: CacheEvent[] = [];
     let truncated = false;
@@ -113,7 +114,7 @@ export class ElastiCacheSource {
   /** The replication group (default `names.replicationGroup`), or a `not_found` SourceError. */
   async describeReplicationGroup(id = this.config.names.replicationGroup): Promise<ReplicationGroupSummary> {
     const ec = await this.lazy.get();
-    const { DescribeReplicationGroupsCommand } = await import('@aws-sdk/client-elasticache');
+    const { DescribeReplicationGroupsCommand } = await loadSdk('@aws-sdk/client-elasticache');
     const out = await callAws(
       'elasticache',
       this.timeoutMs,

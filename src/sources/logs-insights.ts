@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { LazyClient, awsClientOptions, profileContext, type AwsSourceOptions } from './aws-config.js';
 import { SourceError } from './errors.js';
 import { callAws } from './timeout.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 /** A Logs Insights query over a time window. */
 export interface InsightsQuery {
@@ -68,7 +69,7 @@ export class LogsSource {
   ) {
     this.timeoutMs = opts.timeoutMs ?? config.timeoutMs;
     this.lazy = new LazyClient(async () => {
-      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+      const { CloudWatchLogsClient } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
       return new CloudWatchLogsClient(await awsClientOptions(config, 'logs', this.timeoutMs));
     });
   }
@@ -81,7 +82,7 @@ export class LogsSource {
    */
   async runInsightsQuery(q: InsightsQuery, opts: InsightsOptions = {}): Promise<InsightsResult> {
     const logs = await this.lazy.get();
-    const { StartQueryCommand, GetQueryResultsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { StartQueryCommand, GetQueryResultsCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
     const groups = [q.logGroup ?? this.config.names.logGroup].flat();
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const pollMs = opts.pollMs ?? 100;
@@ -141,14 +142,14 @@ export class LogsSource {
 
   /** StopQuery, bounded and silent: the caller is already reporting the real failure. */
   private async stopQuery(logs: CloudWatchLogsClient, queryId: string): Promise<void> {
-    const { StopQueryCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { StopQueryCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
     await callAws('logs', STOP_QUERY_MS, (abortSignal) => logs.send(new StopQueryCommand({ queryId }), { abortSignal })).catch(() => undefined);
   }
 
   /** FilterLogEvents over a window, following pages until `maxEvents`; `truncated` says more existed. */
   async filterEvents(q: FilterEventsQuery, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ events: LogEvent[]; truncated: boolean }> {
     const logs = await this.lazy.get();
-    const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { FilterLogEventsCommand } = await loadSdk('@aws-sdk/client-cloudwatch-logs');
     const group = q.logGroup ?? this.config.names.logGroup;
     const max = q.maxEvents ?? 10_000;
     const events: LogEvent[] = [];

@@ -3,13 +3,14 @@ import type { Config } from '../config/schema.js';
 import { CoreError } from '../core/errors.js';
 import { LazyClient, awsClientOptions, s3Extras, type AwsSourceOptions, profileContext } from './aws-config.js';
 import { callAws } from './timeout.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 /**
  * Builds an S3 client for the config: the shared AWS options plus the S3 extras (path
  * style for custom endpoints, checksums only when required, which s3rver needs).
  */
 export async function createS3Client(config: Config, timeoutMs = config.timeoutMs): Promise<S3Client> {
-  const { S3Client } = await import('@aws-sdk/client-s3');
+  const { S3Client } = await loadSdk('@aws-sdk/client-s3');
   return new S3Client({ ...(await awsClientOptions(config, 's3', timeoutMs)), ...s3Extras(config) });
 }
 
@@ -47,7 +48,7 @@ export class S3Source {
    */
   async getJson<T = unknown>(bucket: string, key: string): Promise<T> {
     const s3 = await this.lazy.get();
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { GetObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     const text = await callAws(
       's3',
       this.timeoutMs,
@@ -68,7 +69,7 @@ export class S3Source {
   /** Writes `body` as UTF-8 JSON; returns the ETag (and version id on a versioned bucket). */
   async putJson(bucket: string, key: string, body: unknown, opts: PutJsonOptions = {}): Promise<{ etag: string | undefined; versionId: string | undefined }> {
     const s3 = await this.lazy.get();
-    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const { PutObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     // A Buffer, not a string or stream: the length is known up front, so no chunked upload.
     const bytes = Buffer.from(JSON.stringify(body), 'utf8');
     const out = await callAws(

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { LazyClient, awsClientOptions, profileContext, type AwsSourceOptions } from './aws-config.js';
 import { SourceError } from './errors.js';
 import { callAws } from './timeout.js';
+import { loadSdk } from '../core/aws-sdk.js';
 
 /** Who the AWS credentials belong to: the `actor` of an audit record. */
 export interface CallerIdentity {
@@ -45,7 +46,7 @@ export class StsSource {
   ) {
     this.timeoutMs = opts.timeoutMs ?? config.timeoutMs;
     this.lazy = new LazyClient(async () => {
-      const { STSClient } = await import('@aws-sdk/client-sts');
+      const { STSClient } = await loadSdk('@aws-sdk/client-sts');
       return new STSClient(await awsClientOptions(config, 'sts', this.timeoutMs));
     });
   }
@@ -53,7 +54,7 @@ export class StsSource {
   /** GetCallerIdentity: needs no permission, so it also proves the credentials work. */
   async callerIdentity(): Promise<CallerIdentity> {
     const sts = await this.lazy.get();
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { GetCallerIdentityCommand } = await loadSdk('@aws-sdk/client-sts');
     const out = await callAws('sts', this.timeoutMs, (abortSignal) => sts.send(new GetCallerIdentityCommand({}), { abortSignal }), profileContext(this.config, 'GetCallerIdentity'));
     return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
   }
@@ -72,7 +73,7 @@ export class StsSource {
       });
     }
     const sts = await this.lazy.get();
-    const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const { AssumeRoleCommand } = await loadSdk('@aws-sdk/client-sts');
     const out = await callAws(
       'sts',
       this.timeoutMs,

@@ -42,12 +42,13 @@ function sdkImports(text: string): Map<string, string> {
     }
   };
   for (const m of text.matchAll(/import\s+(type\s+)?\{([^{}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g)) if (!m[1]) addList(m[2]!, m[3]!);
-  for (const m of text.matchAll(/\{([^{}]*)\}\s*=\s*await\s+import\(\s*'(@aws-sdk\/[^']+)'\s*\)/g)) addList(m[1]!, m[2]!);
-  for (const m of text.matchAll(/\(await\s+import\(\s*'(@aws-sdk\/[^']+)'\s*\)\)\.(\w+)/g)) names.set(m[2]!, m[1]!);
+  // `import('@aws-sdk/...')` and the core's `loadSdk('@aws-sdk/...')` (require-based) alike.
+  for (const m of text.matchAll(/\{([^{}]*)\}\s*=\s*await\s+(?:import|loadSdk)\(\s*'(@aws-sdk\/[^']+)'\s*\)/g)) addList(m[1]!, m[2]!);
+  for (const m of text.matchAll(/\(await\s+(?:import|loadSdk)\(\s*'(@aws-sdk\/[^']+)'\s*\)\)\.(\w+)/g)) names.set(m[2]!, m[1]!);
   // const [{ A }, { B, C }] = await Promise.all([import('x'), import('y')]): pair by position.
   for (const m of text.matchAll(/\[((?:\s*\{[^{}]*\}\s*,?)+)\]\s*=\s*await\s+Promise\.all\(\[([^\]]*)\]\)/g)) {
     const groups = [...m[1]!.matchAll(/\{([^{}]*)\}/g)].map((g) => g[1]!);
-    const modules = [...m[2]!.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((g) => g[1]!);
+    const modules = [...m[2]!.matchAll(/(?:import|loadSdk)\(\s*'([^']+)'\s*\)/g)].map((g) => g[1]!);
     groups.forEach((g, i) => {
       const pkg = modules[i];
       if (pkg?.startsWith('@aws-sdk/')) addList(g, pkg);

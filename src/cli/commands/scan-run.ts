@@ -8,6 +8,7 @@ import { parseByteSize } from '../../scan/byte-size.js';
 import type { CliContext, CommandResult } from '../context.js';
 import { EXIT, ExitError, type ExitCode } from '../exit-codes.js';
 import { progressReporter, renderDynamoReport, renderRedisReport } from './scan-render.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 function positiveInt(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -72,7 +73,7 @@ export async function runScanDynamo(
   const maxRcu = positiveNumber('--max-rcu', opts.maxRcu);
   const top = positiveInt('--top', opts.top);
   const { config } = ctx.config();
-  const [{ DynamoDBClient }, { awsClientOptions }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../sources/aws-config.js')]);
+  const [{ DynamoDBClient }, { awsClientOptions }] = await Promise.all([loadSdk('@aws-sdk/client-dynamodb'), import('../../sources/aws-config.js')]);
   const client = new DynamoDBClient(await awsClientOptions(config, 'dynamodb'));
   const progress = wantsProgress(ctx) ? progressReporter(process.stderr, 'items') : null;
   try {

@@ -11,7 +11,8 @@
  * item in the lossless tagged JSON of history-codec.ts (sets, binary, big numbers survive).
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadSdk } from '../aws-sdk.js';
 import { CoreError } from '../errors.js';
 import { decodeTagged, encodeTagged } from '../size/history-codec.js';
 import { awsErrorName } from '../size/errors.js';
@@ -70,6 +71,7 @@ export class ItemPreImageStore {
     const record: ItemPreImage = { schemaVersion: ITEM_PREIMAGE_SCHEMA_VERSION, ...input, digest };
     const key = itemPreImageKey(input.sessionId, digest, input.action);
     const body = encodeTagged(record);
+    const { PutObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -89,6 +91,7 @@ export class ItemPreImageStore {
    * parse, or whose item no longer matches its digest, is CORRUPT_DATA.
    */
   async read(key: string): Promise<ItemPreImage> {
+    const { GetObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     let text: string;
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));

@@ -3,8 +3,9 @@
  * flag-review), and removing the overflow snapshot a compaction created. The write is
  * conditional on the version found, so a writer racing the undo is never overwritten.
  */
-import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadSdk } from '../aws-sdk.js';
 import { CoreError } from '../errors.js';
 import { awsErrorName } from '../size/errors.js';
 import type { SessionItem } from '../size/session-item.js';
@@ -81,6 +82,7 @@ export async function restoreSessionItem(
  * fix and that the restored item does not point to it). Idempotent: a missing object is fine.
  */
 export async function deleteCreatedSnapshot(s3: S3Client, bucket: string, key: string): Promise<void> {
+  const { DeleteObjectCommand } = await loadSdk('@aws-sdk/client-s3');
   try {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {

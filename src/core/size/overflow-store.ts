@@ -7,13 +7,8 @@
  * because an older snapshot may still be what an item points to.
  */
 import { createHash } from 'node:crypto';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadSdk } from '../aws-sdk.js';
 import { CoreError } from '../errors.js';
 import { decodeSnapshot, encodeSnapshot, type HistorySnapshot } from './history-codec.js';
 import { awsErrorName } from './errors.js';
@@ -52,6 +47,7 @@ export class OverflowStore {
     let epoch = nowMs;
     while (taken.has(overflowKey(snapshot.session_id, epoch))) epoch++;
     const key = overflowKey(snapshot.session_id, epoch);
+    const { PutObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -71,6 +67,7 @@ export class OverflowStore {
    * history that is gone, which no retry fixes.
    */
   async read(key: string): Promise<HistorySnapshot> {
+    const { GetObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const text = (await out.Body?.transformToString('utf-8')) ?? '';
@@ -88,6 +85,7 @@ export class OverflowStore {
 
   /** The session's snapshot keys, newest first (by the epoch in the key). */
   async listKeys(sessionId: string): Promise<string[]> {
+    const { ListObjectsV2Command } = await loadSdk('@aws-sdk/client-s3');
     const keys: string[] = [];
     let token: string | undefined;
     do {
@@ -102,6 +100,7 @@ export class OverflowStore {
   }
 
   private async digestOf(key: string): Promise<string | undefined> {
+    const { HeadObjectCommand } = await loadSdk('@aws-sdk/client-s3');
     try {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return head.Metadata?.[DIGEST_META];

@@ -1,4 +1,5 @@
 import type { DoctorCheck } from '../types.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 /**
  * CloudWatch: DescribeAlarms of the four alarms the flowcharts start from. Names that are
@@ -8,7 +9,7 @@ export const cloudwatchCheck: DoctorCheck = {
   id: 'cloudwatch',
   source: 'cloudwatch',
   name: () => 'CloudWatch alarms',
-  load: () => Promise.all([import('../../sources/cloudwatch.js'), import('@aws-sdk/client-cloudwatch'), import('@smithy/node-http-handler')]),
+  load: () => Promise.all([import('../../sources/cloudwatch.js'), loadSdk('@aws-sdk/client-cloudwatch'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs }) {
     const { CloudWatchSource } = await import('../../sources/cloudwatch.js');
     const cw = new CloudWatchSource(config, { timeoutMs });

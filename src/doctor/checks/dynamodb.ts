@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import { profileContext } from '../../sources/aws-config.js';
 import { callAws } from '../../sources/timeout.js';
 import type { DoctorCheck } from '../types.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 /**
  * DynamoDB: a one-item Scan page of each table, keys only. Scan is what diagnose and
@@ -13,7 +14,7 @@ function tableCheck(id: string, table: (c: Config) => string, key: string): Doct
     id,
     source: 'dynamodb',
     name: (config) => `DynamoDB table ${table(config)}`,
-    load: () => Promise.all([import('../../sources/dynamodb.js'), import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb'), import('@smithy/node-http-handler')]),
+    load: () => Promise.all([import('../../sources/dynamodb.js'), loadSdk('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb'), import('@smithy/node-http-handler')]),
     async run({ config, timeoutMs, signal }) {
       const [{ DynamoSource }, { ScanCommand }] = await Promise.all([import('../../sources/dynamodb.js'), import('@aws-sdk/lib-dynamodb')]);
       const source = new DynamoSource(config, { timeoutMs });

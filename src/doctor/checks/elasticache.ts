@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { ReplicationGroupSummary } from '../../sources/elasticache.js';
 import { resolveRedisTarget } from '../../sources/redis-options.js';
 import type { DoctorCheck } from '../types.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 /**
  * ElastiCache: DescribeReplicationGroups of the configured group, and what it says about
@@ -30,7 +31,7 @@ export const elasticacheCheck: DoctorCheck = {
   id: 'elasticache',
   source: 'elasticache',
   name: (config) => `ElastiCache ${config.names.replicationGroup}`,
-  load: () => Promise.all([import('../../sources/elasticache.js'), import('@aws-sdk/client-elasticache'), import('@smithy/node-http-handler')]),
+  load: () => Promise.all([import('../../sources/elasticache.js'), loadSdk('@aws-sdk/client-elasticache'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs }) {
     const { ElastiCacheSource } = await import('../../sources/elasticache.js');
     const ec = new ElastiCacheSource(config, { timeoutMs });

@@ -1,6 +1,7 @@
 import { profileContext } from '../../sources/aws-config.js';
 import { callAws } from '../../sources/timeout.js';
 import type { DoctorCheck } from '../types.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 /**
  * CloudWatch Logs: StartQuery over the last minute of the orchestrator's log group, then
@@ -12,10 +13,10 @@ export const logsCheck: DoctorCheck = {
   id: 'logs',
   source: 'logs',
   name: (config) => `CloudWatch Logs ${config.names.logGroup}`,
-  load: () => Promise.all([import('@aws-sdk/client-cloudwatch-logs'), import('@smithy/node-http-handler')]),
+  load: () => Promise.all([loadSdk('@aws-sdk/client-cloudwatch-logs'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs, signal }) {
     const [{ CloudWatchLogsClient, StartQueryCommand, StopQueryCommand }, { awsClientOptions }] = await Promise.all([
-      import('@aws-sdk/client-cloudwatch-logs'),
+      loadSdk('@aws-sdk/client-cloudwatch-logs'),
       import('../../sources/aws-config.js'),
     ]);
     const logs = new CloudWatchLogsClient(await awsClientOptions(config, 'logs', timeoutMs));

@@ -2,6 +2,7 @@ import { profileContext } from '../../sources/aws-config.js';
 import { SourceError } from '../../sources/errors.js';
 import { callAws } from '../../sources/timeout.js';
 import type { DoctorCheck } from '../types.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 /** A key no session can have (ids start with a letter or digit): only its absence is read. */
 export const S3_PROBE_KEY = 'sessions/.manga-oncall-doctor';
@@ -16,9 +17,9 @@ export const s3Check: DoctorCheck = {
   id: 's3',
   source: 's3',
   name: (config) => `S3 bucket ${config.names.overflowBucket}`,
-  load: () => Promise.all([import('../../sources/s3.js'), import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')]),
+  load: () => Promise.all([import('../../sources/s3.js'), loadSdk('@aws-sdk/client-s3'), import('@smithy/node-http-handler')]),
   async run({ config, timeoutMs, signal }) {
-    const [{ S3Source }, { GetObjectCommand }] = await Promise.all([import('../../sources/s3.js'), import('@aws-sdk/client-s3')]);
+    const [{ S3Source }, { GetObjectCommand }] = await Promise.all([import('../../sources/s3.js'), loadSdk('@aws-sdk/client-s3')]);
     const source = new S3Source(config, { timeoutMs });
     const bucket = config.names.overflowBucket;
     const line = (detail: string) => [{ id: 's3', source: 's3' as const, name: `S3 bucket ${bucket}`, status: 'ok' as const, detail }];

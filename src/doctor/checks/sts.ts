@@ -1,4 +1,5 @@
 import type { DoctorCheck } from '../types.js';
+import { loadSdk } from '../../core/aws-sdk.js';
 
 /**
  * STS: GetCallerIdentity, which needs no permission, so it proves the credentials resolve
@@ -10,7 +11,7 @@ export const stsCheck: DoctorCheck = {
   source: 'sts',
   name: () => 'AWS identity (STS)',
   // The credential providers (profiles, SSO, credential_process) load once for every AWS check.
-  load: () => Promise.all([import('../../sources/sts.js'), import('@aws-sdk/client-sts'), import('@smithy/node-http-handler'), import('@aws-sdk/credential-providers')]),
+  load: () => Promise.all([import('../../sources/sts.js'), loadSdk('@aws-sdk/client-sts'), import('@smithy/node-http-handler'), import('@aws-sdk/credential-providers')]),
   async run({ config, timeoutMs }) {
     const role = config.aws.writeRoleArn ? `; fix and undo assume ${config.aws.writeRoleArn}` : '; no write role: fix and undo write with these credentials';
     if (config.aws.accessKeyId && !config.aws.endpoints.sts) {
