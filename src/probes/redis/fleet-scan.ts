@@ -4,6 +4,7 @@ import { inspectSessionLocks, type LockInspection } from '../../core/locking/ind
 import { PTTL_MISSING, type RedisKeyType } from '../../core/redis-types.js';
 import { parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
 import { isValidSessionId, type SessionId } from '../../core/session-id.js';
+import { textIsPlainTurn } from '../../core/turn.js';
 import { classifyRawSession, type RawSession, type SessionClassification, type SessionHealthStatus } from '../../core/sessions/index.js';
 import { mastersOf } from '../../sources/redis.js';
 import type { Question, QuestionEnv } from '../types.js';
@@ -78,6 +79,8 @@ const soft = (reply: Reply | undefined): unknown => (reply && !reply[0] ? reply[
 interface NodeRead {
   raw: RawSession[];
   routes: FleetScan['routes'];
+  /** Sessions whose turns list read plainly as turns: healthy whatever else they hold. */
+  healthy: string[];
 }
 
 /** Runs `work` over batches, a few pipelines in flight at a time. */
@@ -88,20 +91,47 @@ async function inBatches<T>(items: readonly T[], size: number, work: (batch: T[]
 }
 
 /**
- * Reads the turns and routes keys a node holds, and the backup's type and TTL, one pipeline
- * per batch of sessions. The backup's value is left for later: a session whose turns all
- * parse is healthy whatever its backup holds, so only the few unhealthy ones need it.
+ * Reads the sessions a node holds in two steps, each one pipeline per batch:
+ * 1. LRANGE of the turns list (capped) and of the routes: a list whose every entry reads as
+ *    a turn is a healthy session (the core's verdict too: health is the primary's), and
+ *    most of the fleet stops here at one command per key;
+ * 2. for the others (an entry that is not a turn, a wrong type, a backup without a turns
+ *    list), the core's raw reads: TYPE, PTTL, LLEN and LRANGE of the turns, TYPE and PTTL of
+ *    the backup. The backup's value is left for later: only the unhealthy need it.
  */
 async function readNode(node: Redis, layout: KeyLayout, sessions: SessionKeyMap, batchSize: number, maxEntries: number): Promise<NodeRead> {
-  const ids = [...sessions.keys()];
-  const out: NodeRead = { raw: [], routes: [] };
-  await inBatches(ids, batchSize, async (batch) => {
+  const out: NodeRead = { raw: [], routes: [], healthy: [] };
+  const full: string[] = [];
+  await inBatches([...sessions.keys()], batchSize, async (batch) => {
+    const pipe = node.pipeline();
+    for (const id of batch) {
+      const k = sessions.get(id)!;
+      if (k.turns) pipe.lrange(k.turns, 0, maxEntries - 1);
+      if (k.routes) pipe.lrange(k.routes, 0, MAX_ROUTES_READ - 1);
+    }
+    const replies = ((await pipe.exec()) ?? []) as Reply[];
+    let at = 0;
+    for (const id of batch) {
+      const k = sessions.get(id)!;
+      if (k.turns) {
+        const entries = soft(replies[at++]) as string[] | undefined;
+        if (entries && entries.length > 0 && entries.every(textIsPlainTurn)) out.healthy.push(id);
+        else full.push(id);
+      } else if (k.backup) full.push(id);
+      if (k.routes) {
+        const entries = (soft(replies[at++]) as string[] | undefined) ?? [];
+        const parsed = entries.map(parseRouteDecision);
+        const routes = parsed.filter((r): r is RouteDecision => r !== null);
+        if (entries.length > 0) out.routes.push({ sessionId: id, routes, unparsable: entries.length - routes.length });
+      }
+    }
+  });
+  await inBatches(full, batchSize, async (batch) => {
     const pipe = node.pipeline();
     for (const id of batch) {
       const k = sessions.get(id)!;
       if (k.turns) pipe.type(k.turns).pttl(k.turns).llen(k.turns).lrangeBuffer(k.turns, 0, maxEntries - 1);
       if (k.backup) pipe.type(k.backup).pttl(k.backup);
-      if (k.routes) pipe.lrange(k.routes, 0, MAX_ROUTES_READ - 1);
     }
     const replies = ((await pipe.exec()) ?? []) as Reply[];
     let at = 0;
@@ -124,14 +154,7 @@ async function readNode(node: Redis, layout: KeyLayout, sessions: SessionKeyMap,
         backup = { key: k.backup, type, ttlMs, value: null };
         at += 2;
       }
-      if (k.routes) {
-        const entries = (soft(replies[at]) as string[] | undefined) ?? [];
-        const parsed = entries.map(parseRouteDecision);
-        const routes = parsed.filter((r): r is RouteDecision => r !== null);
-        if (entries.length > 0) out.routes.push({ sessionId: id, routes, unparsable: entries.length - routes.length });
-        at += 1;
-      }
-      if (k.turns || k.backup) out.raw.push({ sessionId: id, turns, backup });
+      out.raw.push({ sessionId: id, turns, backup });
     }
   });
   return out;
@@ -160,14 +183,16 @@ async function readBackups(nodes: readonly Redis[], perNode: readonly SessionKey
 /**
  * One bounded pass over the session keyspace, shared by the three Redis probes: SCAN (never
  * KEYS) on every master for `<prefix>:session:*`, then per node one pipeline per batch of
- * sessions reading the turns list (capped per session) and the routes, the lock keys through
- * the core's pipelined inspection, and the backups of the unhealthy sessions only. Sessions are classified locally with the
- * core's `classifyRawSession`, so no session costs a round trip of its own.
+ * sessions reading the turns list (capped per session) and the routes, the core's raw reads
+ * of the sessions that did not read plainly healthy, the lock keys through the core's
+ * pipelined inspection, and the backups of the unhealthy sessions only. Sessions are
+ * classified locally with the core's `classifyRawSession`, so no session costs a round trip
+ * of its own.
  */
 export const fleetScan: Question<FleetScan> = {
   key: 'redis.fleet',
   source: 'redis',
-  describe: (env) => `SCAN MATCH ${env.layout.prefix}:session:* COUNT ${env.config.redis.scanCount}, then pipelined TYPE/PTTL/LLEN/LRANGE/GET per batch of ${env.config.redis.pipelineSize} sessions`,
+  describe: (env) => `SCAN MATCH ${env.layout.prefix}:session:* COUNT ${env.config.redis.scanCount}, then pipelined LRANGE per batch of ${env.config.redis.pipelineSize} sessions (TYPE/PTTL/LLEN/GET for the unhealthy)`,
   async run(env: QuestionEnv) {
     const client = await env.sources.redis();
     const nodes = mastersOf(client);
@@ -182,14 +207,18 @@ export const fleetScan: Question<FleetScan> = {
     const statusCounts: FleetScan['statusCounts'] = {};
     const unhealthy: SessionClassification[] = [];
     // Without hash tags a cluster may keep a session's turns and backup on different nodes.
+    const healthy = new Set(reads.flatMap((r) => r.healthy));
     const merged = new Map<string, RawSession>();
     for (const raw of reads.flatMap((r) => r.raw)) {
+      // Its turns list (on another master) read healthy: the backup does not change that.
+      if (healthy.has(raw.sessionId)) continue;
       const prior = merged.get(raw.sessionId);
       merged.set(raw.sessionId, prior ? { sessionId: raw.sessionId, turns: raw.turns.type !== 'none' ? raw.turns : prior.turns, backup: raw.backup.type !== 'none' ? raw.backup : prior.backup } : raw);
     }
     const first = [...merged.values()].map((raw) => ({ raw, c: classifyRawSession(raw) }));
     const suspect = new Set(first.filter(({ c }) => c.status !== 'healthy' && c.status !== 'empty').map(({ raw }) => raw));
     await readBackups(nodes, perNode, [...suspect].filter((r) => r.backup.type === 'string'), env.config.redis.pipelineSize);
+    if (healthy.size > 0) statusCounts.healthy = healthy.size;
     for (const { raw, c: before } of first) {
       const c = suspect.has(raw) ? classifyRawSession(raw) : before;
       statusCounts[c.status] = (statusCounts[c.status] ?? 0) + 1;
