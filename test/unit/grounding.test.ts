@@ -184,3 +184,30 @@ describe('checkGrounding', () => {
     expect(r.action).toBe('PASS');
   });
 });
+
+describe('series whose names end in a number', () => {
+  const NUMBERED = ['Mob Psycho 100 Vol. 1', 'Mob Psycho 100 Vol. 2', 'Kaiju No. 8, Vol. 1', 'Kaiju No. 8, Vol. 3', '呪術廻戦 5'];
+  const check = (responseText: string) => checkGrounding({ responseText, toolResults: [], failedTools: [], catalog: NUMBERED });
+
+  it('are read whole, not as volume 100 of "Mob Psycho" or volume 8 of "Kaiju No."', async () => {
+    for (const [text, title, volume] of [
+      ['We have Mob Psycho 100 in stock.', 'Mob Psycho 100', undefined],
+      ['「Mob Psycho 100」の第2巻は在庫があります。', 'Mob Psycho 100', 2],
+      ['「Kaiju No. 8」第3巻あります', 'Kaiju No. 8', 3],
+      ['Kaiju No. 8 is popular.', 'Kaiju No. 8', undefined],
+    ] as const) {
+      const r = await check(text);
+      expect(r.titles, text).toEqual([expect.objectContaining({ title, status: 'in_catalog_only', ...(volume !== undefined ? { volume } : {}) })]);
+      if (volume === undefined) expect(r.titles[0]!.volume, text).toBeUndefined();
+      expect(r.grounded, text).toBe(true);
+    }
+  });
+
+  it('still catch an invented volume of such a series, and a volume written after の', async () => {
+    const r = await check('「Mob Psycho 100」の第9巻は在庫があります。');
+    expect(r.titles).toEqual([expect.objectContaining({ title: 'Mob Psycho 100', volume: 9, status: 'unknown' })]);
+    expect(r.grounded).toBe(false);
+    const jjk = await check('「呪術廻戦」の5巻もおすすめです');
+    expect(jjk.titles).toEqual([expect.objectContaining({ title: '呪術廻戦', volume: 5, status: 'in_catalog_only' })]);
+  });
+});

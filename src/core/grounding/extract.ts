@@ -62,8 +62,11 @@ function lineAround(text: string, start: number, end: number): string {
   return text.slice(from, start) + ' ' + text.slice(end, to);
 }
 
-function mention(text: string, raw: string, source: MentionSource, start: number, end: number): TitleMention | undefined {
-  const inner = splitVolume(raw);
+function mention(text: string, raw: string, source: MentionSource, start: number, end: number, knownSeries: ReadonlySet<string>): TitleMention | undefined {
+  // A series whose name ends in a number ("Mob Psycho 100", "Kaiju No. 8") is not that
+  // volume of a shorter title: when the catalog knows the whole name, it stays whole and
+  // the volume is what follows it ("「Mob Psycho 100」の第2巻").
+  const inner = knownSeries.has(normalizeTitle(raw)) ? { series: raw.trim() } : splitVolume(raw);
   const volume = inner.volume ?? volumeAt(text.slice(end));
   const key = normalizeTitle(inner.series);
   if (key === '') return undefined;
@@ -81,18 +84,20 @@ function mention(text: string, raw: string, source: MentionSource, start: number
  * verbatim (the catalog's series names); quoted titles are found whether known or not.
  */
 export function extractTitleMentions(text: string, catalogTitles: Iterable<string> = []): TitleMention[] {
+  const titles = [...catalogTitles];
+  const knownSeries = new Set(titles.map(normalizeTitle));
   const found: TitleMention[] = [];
   for (const { source, re } of QUOTES) {
     for (const m of text.matchAll(re)) {
       const raw = m[1] ?? m[2] ?? '';
       const start = m.index;
-      const hit = mention(text, raw, source, start, start + m[0].length);
+      const hit = mention(text, raw, source, start, start + m[0].length, knownSeries);
       if (hit && !found.some((f) => f.start < hit.end && hit.start < f.end)) found.push(hit);
     }
   }
   const norm = normalizeWithOffsets(text);
   const seen = new Set<string>();
-  for (const title of catalogTitles) {
+  for (const title of titles) {
     const key = normalizeTitle(title);
     // One- or two-letter keys ("NANA" is four) would match inside ordinary words.
     if (key.length < 2 || seen.has(key)) continue;
@@ -103,7 +108,7 @@ export function extractTitleMentions(text: string, catalogTitles: Iterable<strin
       if (found.some((f) => f.start < end && start < f.end)) continue;
       // A Latin title must be a whole word: "Naruto" is not in "Narutomaki".
       if ((isLatinWordChar(text[start]) && isLatinWordChar(text[start - 1])) || (isLatinWordChar(text[end - 1]) && isLatinWordChar(text[end]))) continue;
-      const hit = mention(text, text.slice(start, end), 'catalog-verbatim', start, end);
+      const hit = mention(text, text.slice(start, end), 'catalog-verbatim', start, end, knownSeries);
       if (hit) found.push(hit);
     }
   }

@@ -64,9 +64,12 @@ export class TitleIndex {
       const exact = this.byFull.get(normalizeTitle(title))?.[0];
       if (exact) return exact;
     }
-    const split = splitVolume(title);
-    const vol = volume ?? split.volume;
-    const series = this.bySeries.get(normalizeTitle(split.series)) ?? this.bySeries.get(normalizeTitle(title));
+    // The whole title as a series first ("Mob Psycho 100" is a series, not volume 100 of
+    // "Mob Psycho"); only then a volume written in the title ("呪術廻戦 5").
+    const whole = this.bySeries.get(normalizeTitle(title));
+    const split = whole ? undefined : splitVolume(title);
+    const series = whole ?? this.bySeries.get(normalizeTitle(split!.series));
+    const vol = volume ?? split?.volume;
     if (!series) return undefined;
     if (vol !== undefined) return series.find((e) => e.volume === vol);
     // The series as a whole: its first volume, whatever order the Scan returned them in.

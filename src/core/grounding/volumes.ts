@@ -27,9 +27,10 @@ export function parseVolumeNumber(raw: string): number | undefined {
 }
 
 const NUM = '[0-9０-９]{1,4}|[〇一二三四五六七八九十百]{1,4}';
-// Right after a title: optional spaces, a comma or an opening parenthesis, then the volume.
+// Right after a title: optional spaces, a comma, an opening parenthesis or the particle の
+// (「呪術廻戦」の第5巻), then the volume.
 const AFTER_TITLE = new RegExp(
-  `^[\\s,、(（]{0,3}(?:第\\s*(${NUM})\\s*巻|(${NUM})\\s*巻|(?:vol(?:ume)?\\.?|ｖｏｌ(?:ｕｍｅ)?[.．]?)\\s*(${NUM})|[(（]\\s*(${NUM})\\s*[)）])`,
+  `^[\\s,、(（の]{0,3}(?:第\\s*(${NUM})\\s*巻|(${NUM})\\s*巻|(?:vol(?:ume)?\\.?|ｖｏｌ(?:ｕｍｅ)?[.．]?)\\s*(${NUM})|[(（]\\s*(${NUM})\\s*[)）])`,
   'i',
 );
 
