@@ -43,12 +43,12 @@ export type TurnEntryCheck =
   | { ok: false; problem: TurnProblem; detail: string };
 
 /**
- * The fast test of a parsed turn: true only when the core's turn schema
- * (`src/core/turn.ts`: role, content, ts, optional agent_name and tool_calls, extra fields
- * allowed) would accept it too. It may be stricter than the core, never looser: an entry it
- * rejects goes to the schema, which has the last word (the scanner sends the whole
- * session to `classifyRawSession`). Hand-written because a schema library's parse of every turn of a
- * million sessions is most of a scan's CPU; a property test keeps the two in agreement.
+ * The fast test of a parsed turn: true only when {@link turnSchema} (role, content, ts,
+ * optional agent_name and tool_calls, extra fields allowed) would accept it too. It may be
+ * stricter than the schema, never looser: what it rejects goes to the schema, which has the
+ * last word (the scanners send the whole session to `classifyRawSession`). Hand-written
+ * because a schema library's parse of every turn of a million sessions is most of a scan's
+ * CPU; a property test keeps the two in agreement.
  */
 export function isPlainTurn(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

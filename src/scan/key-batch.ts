@@ -9,7 +9,7 @@ import type { NodeRouter } from './node-router.js';
 import { NodePipelines, type Reply } from './node-pipelines.js';
 import { fetchRawSessions } from './raw-fetch.js';
 import { dataClassOf, type ClassTally } from './redis-report.js';
-import { textIsPlainTurn } from './turn-check.js';
+import { textIsPlainTurn } from '../core/turn.js';
 
 /** Routing decisions read per `routes` list: a loop is more than 3; 100 is far past any limit. */
 export const MAX_ROUTES_READ = 100;

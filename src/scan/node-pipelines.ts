@@ -1,5 +1,4 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { redisErrorCode } from '../core/redis-types.js';
 
 /** One reply of `pipeline.exec()`: the error (WRONGTYPE...) or the value. */
 export type Reply = [Error | null, unknown];
@@ -16,7 +15,7 @@ export interface PipelineResults {
  * "Stream isn't writeable" when the node went away while the pipeline was queued.
  */
 function connectionError(replies: readonly Reply[]): Error | null {
-  for (const [err] of replies) if (err && redisErrorCode(err) === null && err.name !== 'ReplyError') return err;
+  for (const [err] of replies) if (err && err.name !== 'ReplyError') return err;
   return null;
 }
 

@@ -6,36 +6,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import type { KeyLayout } from '../../src/core/keys.js';
-import { closeRedis, connectRedis, type RedisClient } from '../../src/sources/redis.js';
+import { closeRedis, connectRedis } from '../../src/sources/redis.js';
 import { scanRedisFleet } from '../../src/scan/redis-fleet.js';
 import type { RedisFleetReport } from '../../src/scan/redis-report.js';
-import { startRedis } from '../helpers/services.js';
-import { startRedisCluster, type RedisClusterHarness } from '../helpers/redis-cluster.js';
-import { applyWrites, fleetWrites, SMALL_FLEET } from './scan-fixtures.js';
+import { BOTH_LAYOUTS, SMALL_FLEET, startFleetServers, type FleetServers } from './scan-fixtures.js';
 
-let harness: RedisClusterHarness;
-let cluster: RedisClient;
-let single: Awaited<ReturnType<typeof startRedis>>;
+const LAYOUTS = BOTH_LAYOUTS;
 
-const LAYOUTS: KeyLayout[] = [
-  { prefix: 'plain', hashTags: false },
-  { prefix: 'tagged', hashTags: true },
-];
+let servers: FleetServers;
+let harness: FleetServers['harness'];
+let single: FleetServers['single'];
+let cluster: FleetServers['cluster'];
 
 beforeAll(async () => {
-  [harness, single] = await Promise.all([startRedisCluster(), startRedis()]);
-  cluster = (await connectRedis(configSchema.parse({ redis: { cluster: harness.nodes.slice() }, timeoutMs: 3000 }))).client;
-  const seeder = await harness.client();
-  for (const layout of LAYOUTS) {
-    const { writes } = fleetWrites(layout, SMALL_FLEET);
-    await applyWrites(seeder, writes);
-    await applyWrites(single.client(), writes);
-  }
+  servers = await startFleetServers(LAYOUTS, 3000);
+  ({ harness, single, cluster } = servers);
 });
 afterAll(async () => {
-  if (cluster) await closeRedis(cluster);
-  await Promise.all([harness?.stop(), single?.stop()]);
+  await servers?.stop();
 });
 
 /** What must not depend on where the keys live. */

@@ -14,33 +14,21 @@ import { windowFor } from '../../src/diagnose/window.js';
 import { fleetScan } from '../../src/probes/redis/fleet-scan.js';
 import { DEFAULT_PROBE_LIMITS, type QuestionEnv, type SourcePorts } from '../../src/probes/index.js';
 import { scanRedisFleet } from '../../src/scan/redis-fleet.js';
-import { closeRedis, connectRedis } from '../../src/sources/redis.js';
-import { startRedisCluster, type RedisClusterHarness } from '../helpers/redis-cluster.js';
-import { startRedis } from '../helpers/services.js';
-import { applyWrites, fleetWrites, SMALL_FLEET } from './scan-fixtures.js';
+import { BOTH_LAYOUTS, startFleetServers, type FleetServers } from './scan-fixtures.js';
 
-const LAYOUTS: KeyLayout[] = [
-  { prefix: 'plain', hashTags: false },
-  { prefix: 'tagged', hashTags: true },
-];
+const LAYOUTS = BOTH_LAYOUTS;
 
-let harness: RedisClusterHarness;
-let single: Awaited<ReturnType<typeof startRedis>>;
-let cluster: RedisClient;
+let servers: FleetServers;
+let harness: FleetServers['harness'];
+let single: FleetServers['single'];
+let cluster: FleetServers['cluster'];
 
 beforeAll(async () => {
-  [harness, single] = await Promise.all([startRedisCluster(), startRedis()]);
-  cluster = (await connectRedis(configSchema.parse({ redis: { cluster: harness.nodes.slice() }, timeoutMs: 5000 }))).client;
-  const seeder = await harness.client();
-  for (const layout of LAYOUTS) {
-    const { writes } = fleetWrites(layout, SMALL_FLEET);
-    await applyWrites(seeder, writes);
-    await applyWrites(single.client(), writes);
-  }
+  servers = await startFleetServers(LAYOUTS, 5000);
+  ({ harness, single, cluster } = servers);
 });
 afterAll(async () => {
-  if (cluster) await closeRedis(cluster);
-  await Promise.all([harness?.stop(), single?.stop()]);
+  await servers?.stop();
 });
 
 function envOf(client: RedisClient, config: Config, layout: KeyLayout): QuestionEnv {

@@ -7,6 +7,11 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { sessionKeys, type KeyLayout } from '../../src/core/keys.js';
 import { parseSessionId, type SessionId } from '../../src/core/session-id.js';
+import { configSchema } from '../../src/config/schema.js';
+import type { RedisClient } from '../../src/core/redis-types.js';
+import { closeRedis, connectRedis } from '../../src/sources/redis.js';
+import { startRedisCluster, type RedisClusterHarness } from '../helpers/redis-cluster.js';
+import { startRedis } from '../helpers/services.js';
 
 type Writable = Redis | Cluster;
 
@@ -141,4 +146,39 @@ export async function applyWrites(redis: Writable, writes: readonly Write[]): Pr
 /** Sessions the scan should judge by their data (every class but the foreign keys). */
 export function sessionsOf(f: FleetComposition): number {
   return f.healthy + f.restorable + f.partial + f.unrecoverable + f.routingLoops + f.staleLocks + f.liveLocks;
+}
+
+/** Both key layouts the contract allows. */
+export const BOTH_LAYOUTS: readonly KeyLayout[] = [
+  { prefix: 'plain', hashTags: false },
+  { prefix: 'tagged', hashTags: true },
+];
+
+export interface FleetServers {
+  harness: RedisClusterHarness;
+  single: Awaited<ReturnType<typeof startRedis>>;
+  /** A client of the cluster made by the production factory (`--redis-cluster`). */
+  cluster: RedisClient;
+  stop(): Promise<void>;
+}
+
+/** A fresh 3-master cluster and a fresh single server, each holding {@link SMALL_FLEET} in every layout of `layouts`. */
+export async function startFleetServers(layouts: readonly KeyLayout[], timeoutMs: number): Promise<FleetServers> {
+  const [harness, single] = await Promise.all([startRedisCluster(), startRedis()]);
+  const cluster = (await connectRedis(configSchema.parse({ redis: { cluster: harness.nodes.slice() }, timeoutMs }))).client;
+  const seeder = await harness.client();
+  for (const layout of layouts) {
+    const { writes } = fleetWrites(layout, SMALL_FLEET);
+    await applyWrites(seeder, writes);
+    await applyWrites(single.client(), writes);
+  }
+  return {
+    harness,
+    single,
+    cluster,
+    async stop() {
+      await closeRedis(cluster);
+      await Promise.all([harness.stop(), single.stop()]);
+    },
+  };
 }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkTurnEntry, turnSchema } from '../../src/core/turn.js';
-import { isPlainTurn, textIsPlainTurn } from '../../src/scan/turn-check.js';
+import { isPlainTurn, textIsPlainTurn } from '../../src/core/turn.js';
 
 const turnLike = fc.record(
   {

@@ -15,6 +15,8 @@ import { isValidSessionId, type SessionId } from '../../core/session-id.js';
 import { planRecoveryBatch, planRepairBatch, sessionKeys, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
 import { byConnection, itemOf, type RedisItem } from './apply-redis.js';
 import { COMPACTION_THRESHOLD_TURNS } from '../item-compaction.js';
+import { SAFE_ITEM_BYTES } from '../../core/size/index.js';
+import { DEFAULT_SEGMENTS, scanDynamoFleet } from '../../scan/dynamo-fleet.js';
 import { actionFor } from '../index.js';
 import type { ActionEnv, ActionName, ActionPlan, PlanOptions } from '../types.js';
 import type { FleetSelector } from './types.js';
@@ -253,7 +255,6 @@ async function failedToolSessions(env: ActionEnv, opts: SelectOptions): Promise<
  * items it reads, not for those it returns, and the bytes are only known from the item.
  */
 async function oversizedSessions(env: ActionEnv, opts: SelectOptions): Promise<Array<{ sessionId: SessionId; mode: 'compact' | 'overflow' }>> {
-  const [{ scanDynamoFleet, DEFAULT_SEGMENTS }, { SAFE_ITEM_BYTES }] = await Promise.all([import('../../scan/dynamo-fleet.js'), import('../../core/size/index.js')]);
   const found: Array<{ sessionId: SessionId; mode: 'compact' | 'overflow' }> = [];
   await scanDynamoFleet(await env.ddb(), {
     table: env.config.names.sessionsTable,
