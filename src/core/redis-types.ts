@@ -12,6 +12,12 @@ export type RedisKeyType = 'none' | 'string' | 'list' | 'hash' | 'set' | 'zset' 
 /** `PTTL` sentinels: the key does not exist / exists without an expiry. */
 export const PTTL_MISSING = -2;
 export const PTTL_PERSISTENT = -1;
+/**
+ * A snapshot's TTL that was not read (the fleet's planning read skips PTTL: no decision
+ * depends on it, and the repair script reads it for the quarantine record). Never written
+ * anywhere: a record built by the client gets the TTL read first.
+ */
+export const PTTL_NOT_READ = -3;
 
 /** True for an ioredis Cluster client (both client classes expose `isCluster`). */
 export function isClusterClient(client: RedisClient): boolean {

@@ -92,7 +92,12 @@ export function parseTurnValue(value: unknown): Turn | null {
   // The hand-written test first: it accepts only what the schema accepts, at a fraction of
   // the cost, and every turn of every session goes through here.
   if (!isPlainTurn(value) && !turnSchema.safeParse(value).success) return null;
-  const turn: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  const v = value as Record<string, unknown>;
+  // The value itself when there is nothing to drop (callers never mutate turns; a copy of
+  // every turn of every session was most of a fleet's garbage); a copy otherwise, since the
+  // caller's value (a backup's element, restored as it is) must keep its nulls.
+  if (v.agent_name !== null && v.tool_calls !== null) return v as unknown as Turn;
+  const turn: Record<string, unknown> = { ...v };
   if (turn.agent_name === null) delete turn.agent_name;
   if (turn.tool_calls === null) delete turn.tool_calls;
   return turn as unknown as Turn;
@@ -106,10 +111,16 @@ export function parseTurnValue(value: unknown): Turn | null {
 export function checkTurnEntry(raw: Buffer | string): TurnEntryCheck {
   if (typeof raw !== 'string' && !isUtf8(raw)) return { ok: false, problem: 'not_utf8', detail: 'entry is not valid UTF-8' };
   let value: unknown;
+  // A corrupt entry's SyntaxError needs its message, not a stack: capturing one was most of
+  // the cost of checking a truncated entry, and a fleet of corrupt sessions has one each.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch (err) {
     return { ok: false, problem: 'invalid_json', detail: err instanceof Error ? err.message : String(err) };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const turn = parseTurnValue(value);
   if (!turn) return { ok: false, problem: 'not_a_turn', detail: `JSON ${describeJsonValue(value)} is not a turn object` };

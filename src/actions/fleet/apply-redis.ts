@@ -2,8 +2,8 @@
  * Applying the fleet's Redis repairs, chunk by chunk: one pipelined read plans the chunk on
  * fresh data (the same core planners the selection used), one pipeline of atomic script
  * calls applies it (quarantine record and repair together, each re-checking its plan's
- * fingerprints; a session that changed in between is planned again), one pipeline reads it
- * back. Only one chunk's data is held at a time. Intents go to the
+ * fingerprints; a session that changed in between is planned again) and reads it back after
+ * its writes. Only one chunk's data is held at a time. Intents go to the
  * audit log and the journal before a chunk is sent, outcomes after its read-back. A chunk
  * whose replies were lost with the connection is not guessed at: its intents stay pending
  * and the next run reconciles them.
@@ -16,7 +16,7 @@ import { randomFillSync } from 'node:crypto';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor, AuditLine } from '../audit/record.js';
 import type { ActionEnv, ActionName } from '../types.js';
-import { applyRepairBatch, verifyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
+import { applyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan, type BatchVerification, type SessionRepair } from './core-batch.js';
 import type { FleetJournal, JournalLine } from './journal.js';
 import type { RateLimiter } from './rate.js';
 import type { FleetTally } from './tally.js';
@@ -110,6 +110,20 @@ export function fleetAuditId(now: number): string {
   }
 }
 
+/** ISO-8601 times from a clock, formatted once per millisecond (a fleet stamps thousands per second). */
+function isoClock(now: () => number): () => string {
+  let ms = NaN;
+  let text = '';
+  return () => {
+    const t = now();
+    if (t !== ms) {
+      ms = t;
+      text = new Date(t).toISOString();
+    }
+    return text;
+  };
+}
+
 function isReplyError(err: Error): boolean {
   return err.name === 'ReplyError';
 }
@@ -150,18 +164,24 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
   const batchOpts = { layout: env.layout, ttlSeconds: env.config.sessionTtlSeconds, now: env.now };
   const ids = new Map<BatchRepairPlan, string>();
   const itemOfPlan = new Map<BatchRepairPlan, RedisItem>();
-  const time = () => new Date(env.now()).toISOString();
-  const base = (p: BatchRepairPlan) => ({ id: ids.get(p)!, actor: ctx.actor, command: ctx.command, kind: 'fix' as const, session: p.sessionId, action: p.repair.action as ActionName, runId: ctx.journal.runId });
-  const keysOf = (p: Planned) => ({
-    written: p.decision.kind === 'apply' ? p.decision.writes.filter((w) => w.op !== 'delete').map((w) => w.key) : [],
-    deleted: p.decision.kind === 'apply' ? p.decision.writes.filter((w) => w.op === 'delete').map((w) => w.key) : [],
-  });
+  const time = isoClock(env.now);
+  const { actor, command } = ctx;
+  const runId = ctx.journal.runId;
+  // Each line is built whole, in the order of the fields of AuditLine (no spread of a shared
+  // base): a fleet writes two lines per session, and their garbage was a tenth of its own.
+  const keysOf = (p: Planned) => {
+    const written: string[] = [];
+    const deleted: string[] = [];
+    if (p.decision.kind === 'apply') for (const w of p.decision.writes) (w.op === 'delete' ? deleted : written).push(w.key);
+    return { written, deleted };
+  };
   const beforeApply = async (assigned: ReadonlyArray<{ plan: BatchRepairPlan; quarantineKey: string }>) => {
     const audit: Omit<AuditLine, 'schemaVersion'>[] = [];
     const journal: JournalLine[] = [];
     for (const { plan, quarantineKey } of assigned) {
       const p = plan as Planned;
-      audit.push({ ...base(p), phase: 'intent', time: time(), keys: keysOf(p), preImage: { quarantineKey }, result: 'pending', details: { fingerprint: p.fingerprint } });
+      const action = p.repair.action as ActionName;
+      audit.push({ id: ids.get(p)!, actor, command, kind: 'fix', session: p.sessionId, action, runId, phase: 'intent', time: time(), keys: keysOf(p), preImage: { quarantineKey }, result: 'pending', details: { fingerprint: p.fingerprint } });
       journal.push({ t: 'intent', runId: ctx.journal.runId, auditId: ids.get(p)!, session: p.sessionId, action: p.repair.action as ActionName, quarantineKey });
     }
     // The audit log first: a journal intent always has its audit record.
@@ -169,7 +189,7 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
     await ctx.journal.append(journal);
   };
 
-  const applied: Array<{ plan: Planned; quarantineKey: string }> = [];
+  const applied: Array<{ plan: Planned; quarantineKey: string; verification: BatchVerification }> = [];
   const outcomes: Omit<AuditLine, 'schemaVersion'>[] = [];
   const done: JournalLine[] = [];
   /** Closes a change; `audited`: it has an intent record to close. */
@@ -177,7 +197,7 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
     const action = p.repair.action as ActionName;
     if (audited) {
       const plan = p as BatchRepairPlan;
-      outcomes.push({ ...base(plan), phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why });
+      outcomes.push({ id: ids.get(plan)!, actor, command, kind: 'fix', session: p.sessionId, action, runId, phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why });
       done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: p.sessionId, action, outcome });
     }
     if (counted) tally.add(action, outcome, p.sessionId, why);
@@ -223,7 +243,7 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
     const changed = new Map<RedisItem, Planned>();
     round.forEach((p, i) => {
       const r = results[i]!;
-      if (r.status === 'applied') applied.push({ plan: p, quarantineKey: r.quarantineKey });
+      if (r.status === 'applied') applied.push({ plan: p, quarantineKey: r.quarantineKey, verification: r.verification });
       else if (r.status === 'changed' || r.status === 'unsupported') changed.set(itemOfPlan.get(p)!, p);
       else if (r.status === 'noop') finish(p, 'skipped', { code: 'ALREADY_APPLIED', message: 'already applied' }, true);
       else finish(p, 'failed', { code: 'REDIS_ERROR', message: r.error.message }, true);
@@ -238,18 +258,17 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
     round = await sort(await ctx.plan(items, conn), items, changed);
   }
 
-  let checks;
-  try {
-    checks = await verifyRepairBatch(conn, applied.map((a) => a.plan), { layout: env.layout });
-  } catch (err) {
-    // Applied but not read back: the intents stay pending, and the rerun reconciles them.
-    throw new FleetStopped(err);
-  }
-  applied.forEach(({ plan, quarantineKey }, i) => {
-    const v = checks[i]!;
+  // Each repair was read back by its own script call, after its writes (see applyRepairBatch).
+  for (const { plan, quarantineKey, verification: v } of applied) {
     const action = plan.repair.action as ActionName;
     outcomes.push({
-      ...base(plan),
+      id: ids.get(plan)!,
+      actor,
+      command,
+      kind: 'fix',
+      session: plan.sessionId,
+      action,
+      runId,
       phase: 'outcome',
       time: time(),
       keys: keysOf(plan),
@@ -260,7 +279,7 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
     });
     done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: plan.sessionId, action, outcome: v.ok ? 'applied' : 'failed' });
     tally.add(action, v.ok ? 'applied' : 'failed', plan.sessionId, v.ok ? undefined : { code: 'VERIFY_FAILED', message: `not as written: ${v.mismatched.join(', ')}` });
-  });
+  }
   await ctx.audit.append(outcomes);
   await ctx.journal.append(done);
 }

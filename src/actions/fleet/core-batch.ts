@@ -8,6 +8,7 @@ export {
   classifyRawSession,
   type BatchRepairPlan,
   type BatchApplyOutcome,
+  type BatchVerification,
   type SessionRepair,
 } from '../../core/sessions/index.js';
 export { sessionKeys, quarantineScanPattern } from '../../core/keys.js';

@@ -25,11 +25,19 @@
                same algorithm as src/core/sessions/fingerprint.ts:
                none | string:<sha1> | list:<sha1 of "<len>:<entry>" concatenated>
     ARGV[10]   number of writes, then per write: op, key index (2..7), ttl ms, value count,
-               values. op: del | list (DEL, RPUSH values, PEXPIRE ttl if > 0) |
+               values. op: del | list (DEL, RPUSH the entries, PEXPIRE ttl if > 0) |
                string (SET value, PX ttl if > 0) | expire (PEXPIRE ttl if > 0)
+               A list's entries come as one value, packed as the fingerprint hashes them:
+               "<byte length>:<entry>" for every entry, concatenated ('' for none). One
+               argument rather than one per entry: the client's cost is per argument.
 
   Output:
-    'APPLIED'          the record was written and every write applied
+    {'APPLIED', fp2, pttl2, ..., fp7, pttl7}
+                       the record was written and every write applied; then the session's
+                       keys were read back, as 'verify' reads them (the turns key and every
+                       written key: fingerprint and PTTL; a key with only an 'expire' write:
+                       its PTTL), so the client checks them against the content the core
+                       decided without a second call
     {'CHANGED', i}     KEYS[i] no longer matches the plan: nothing was written
     {'UNSUPPORTED', i} KEYS[i] is of a type this script does not fingerprint: nothing written
     'QKEY_TAKEN'       KEYS[1] already exists (another repair this millisecond): nothing written
@@ -42,14 +50,23 @@
 -- What the precondition check read, by key index: {type, value} (value: string or entries).
 local read = {}
 
+-- Each redis.call costs several microseconds (most of this script's time), so a key is read
+-- with the one command of the type it is written with (turns and routes are lists, the
+-- others strings): an empty LRANGE or a false GET is an absent key (a list is never empty),
+-- and only a key of another type (an error reply) costs a TYPE.
+local LISTS = {[2] = true, [5] = true}
+
 local function readKey(i)
   local seen = read[i]
   if seen then return seen end
   local key = KEYS[i]
-  local t = redis.call('TYPE', key)['ok']
-  if t == 'string' then seen = {t, redis.call('GET', key)}
-  elseif t == 'list' then seen = {t, redis.call('LRANGE', key, 0, -1)}
-  else seen = {t} end
+  local value
+  if LISTS[i] then value = redis.pcall('LRANGE', key, 0, -1) else value = redis.pcall('GET', key) end
+  if type(value) == 'table' and value.err then seen = {redis.call('TYPE', key)['ok']}
+  elseif LISTS[i] then
+    if #value == 0 then seen = {'none'} else seen = {'list', value} end
+  elseif value == false then seen = {'none'}
+  else seen = {'string', value} end
   read[i] = seen
   return seen
 end
@@ -70,18 +87,41 @@ local function fingerprint(i)
   return nil
 end
 
-if ARGV[2] == 'verify' then
-  local out = {}
+-- A list write's packed entries (see ARGV[10]) as a table, or nil when malformed.
+local function unpackEntries(packed)
+  local entries = {}
+  local pos = 1
+  local size = #packed
+  while pos <= size do
+    local colon = string.find(packed, ':', pos, true)
+    if not colon then return nil end
+    local len = tonumber(string.sub(packed, pos, colon - 1))
+    if not len or len < 0 or colon + len > size then return nil end
+    entries[#entries + 1] = string.sub(packed, colon + 1, colon + len)
+    pos = colon + len + 1
+  end
+  return entries
+end
+
+-- The read-back: per key KEYS[2..7], want[i] 'fp', 'ttl' or '' (see 'verify' above);
+-- appended to `out`. Keys are read afresh (a repair has just written them).
+local function readBack(want, out)
   for i = 2, 7 do
-    local want = ARGV[i + 2]
     local fp = ''
     local ttl = -3
-    if want == 'fp' then fp = fingerprint(i) or (readKey(i)[1] .. ':?') end
-    if want == 'fp' or want == 'ttl' then ttl = redis.call('PTTL', KEYS[i]) end
+    read[i] = nil
+    if want[i] == 'fp' then fp = fingerprint(i) or (readKey(i)[1] .. ':?') end
+    if want[i] == 'fp' or want[i] == 'ttl' then ttl = redis.call('PTTL', KEYS[i]) end
     out[#out + 1] = fp
     out[#out + 1] = ttl
   end
   return out
+end
+
+if ARGV[2] == 'verify' then
+  local want = {}
+  for i = 2, 7 do want[i] = ARGV[i + 2] end
+  return readBack(want, {})
 end
 
 for i = 2, 7 do
@@ -93,8 +133,6 @@ for i = 2, 7 do
   end
 end
 
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'QKEY_TAKEN' end
-
 local OPS = {del = true, list = true, string = true, expire = true}
 local n = tonumber(ARGV[10])
 local head = ARGV[2] == 'head'
@@ -102,12 +140,22 @@ local record = ARGV[1]
 -- Checked before anything is written: a bad argument must not leave half a repair.
 local parts = {}
 local done = {}
+-- Each list write's entries, by the index of its op in ARGV.
+local lists = {}
+-- What the read-back after the writes reads: the turns key, and every written key.
+local want = {[2] = 'fp'}
 local at = 11
 for _ = 1, n do
   local op = ARGV[at]
   local i = tonumber(ARGV[at + 1])
   if not OPS[op] then return redis.error_reply('unknown write op ' .. tostring(op)) end
   if i == nil or i < 2 or i > 7 then return redis.error_reply('bad key index ' .. tostring(ARGV[at + 1])) end
+  if op ~= 'expire' then want[i] = 'fp' elseif want[i] ~= 'fp' then want[i] = 'ttl' end
+  if op == 'list' then
+    if ARGV[at + 3] ~= '1' then return redis.error_reply('a list write takes one packed value') end
+    lists[at] = unpackEntries(ARGV[at + 4])
+    if not lists[at] then return redis.error_reply('malformed packed entries for key index ' .. i) end
+  end
   -- The pre-image of each written key (once), in write order, from what was read above.
   if head and not done[i] then
     done[i] = true
@@ -134,7 +182,8 @@ for _ = 1, n do
   at = at + 4 + tonumber(ARGV[at + 3])
 end
 if head then record = string.sub(record, 1, -2) .. ',"keys":{' .. table.concat(parts, ',') .. '}}' end
-redis.call('SET', KEYS[1], record, 'PX', ARGV[3])
+-- NX: a record already there (another repair this millisecond) is never overwritten.
+if not redis.call('SET', KEYS[1], record, 'PX', ARGV[3], 'NX') then return 'QKEY_TAKEN' end
 
 local BATCH = 1000
 at = 11
@@ -148,13 +197,14 @@ for _ = 1, n do
     redis.call('DEL', key)
   elseif op == 'list' then
     redis.call('DEL', key)
-    local j = first
-    while j < first + count do
-      local last = math.min(j + BATCH - 1, first + count - 1)
-      redis.call('RPUSH', key, unpack(ARGV, j, last))
+    local entries = lists[at]
+    local j = 1
+    while j <= #entries do
+      local last = math.min(j + BATCH - 1, #entries)
+      redis.call('RPUSH', key, unpack(entries, j, last))
       j = last + 1
     end
-    if count > 0 and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+    if #entries > 0 and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
   elseif op == 'string' then
     if ttl > 0 then redis.call('SET', key, ARGV[first], 'PX', ttl) else redis.call('SET', key, ARGV[first]) end
   elseif op == 'expire' then
@@ -162,4 +212,4 @@ for _ = 1, n do
   end
   at = first + count
 end
-return 'APPLIED'
+return readBack(want, {'APPLIED'})

@@ -20,7 +20,9 @@ import { repairOperation, type SessionRepair } from './repair-operations.js';
  */
 export async function planRecoveryBatch(redis: Redis, ids: readonly SessionId[], opts: BatchRepairOptions & { only?: SessionRepair['action'] }): Promise<{ plans: BatchRepairPlan[]; healthy: number }> {
   const keysOf = ids.map((id) => sessionKeys(opts.layout, id));
-  const read = await readKeys(redis, keysOf.flatMap((k) => [k.turns, k.backup]));
+  // No PTTLs: neither the classification's choice nor the repairs depend on them (the script
+  // reads them for the quarantine record), and they would be half the commands.
+  const read = await readKeys(redis, keysOf.flatMap((k) => [k.turns, k.backup]), { withTtl: false });
   const plans: BatchRepairPlan[] = [];
   const slate: SessionId[] = [];
   let healthy = 0;

@@ -19,10 +19,10 @@ import type { Redis } from 'ioredis';
 import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
 import { loadLuaScript } from '../lua-scripts.js';
 import { buildQuarantineRecord, preImagesCopyableByScript, quarantineRecordHead } from '../quarantine.js';
-import { PTTL_MISSING, redisErrorCode } from '../redis-types.js';
+import { PTTL_MISSING, PTTL_NOT_READ, redisErrorCode } from '../redis-types.js';
 import type { SessionId } from '../session-id.js';
 import { CoreError } from '../errors.js';
-import { combineFingerprints, keyFingerprint, sessionFingerprint } from './fingerprint.js';
+import { combineFingerprints, keyFingerprint, packEntries, sessionFingerprint, sha1 } from './fingerprint.js';
 import { readKeySnapshot, type KeySnapshot } from './key-snapshot.js';
 import { expectedContent, type KeyWrite } from './key-write.js';
 import { repairOperation, type SessionRepair } from './repair-operations.js';
@@ -71,17 +71,20 @@ function expectedType(key: string): 'list' | 'string' {
  * -2 is an absent key (a list is never empty), and a key of another type answers WRONGTYPE.
  * Such a key (rare: a repair's target), or one that changed between the two commands, is
  * read again on its own with `readKeySnapshot`; null when it cannot be held here (DUMP form).
+ * `withTtl: false` skips the PTTLs (snapshots then say {@link PTTL_NOT_READ}): half the
+ * commands, for a planning read whose decisions do not depend on TTLs.
  */
 export async function readKeys(
   redis: Redis,
   keys: readonly string[],
-  opts: { contentOf?: (key: string) => boolean; ttlOnly?: Map<string, number> } = {},
+  opts: { contentOf?: (key: string) => boolean; ttlOnly?: Map<string, number>; withTtl?: boolean } = {},
 ): Promise<Map<string, KeySnapshot | null>> {
   const ttlOnly = opts.ttlOnly ?? new Map<string, number>();
+  const withTtl = opts.withTtl ?? true;
   const pipe = redis.pipeline();
   const withContent = keys.map((key) => opts.contentOf?.(key) ?? true);
   keys.forEach((key, i) => {
-    pipe.pttl(key);
+    if (withTtl || !withContent[i]) pipe.pttl(key);
     if (!withContent[i]) return;
     if (expectedType(key) === 'list') pipe.lrangeBuffer(key, 0, -1);
     else pipe.getBuffer(key);
@@ -90,8 +93,9 @@ export async function readKeys(
   const out = new Map<string, KeySnapshot | null>();
   const odd: string[] = [];
   let at = 0;
+  const notRead: Reply = [null, PTTL_NOT_READ];
   keys.forEach((key, i) => {
-    const ttlReply = replies[at++];
+    const ttlReply = withTtl || !withContent[i] ? replies[at++] : notRead;
     const valueReply = withContent[i] ? replies[at++] : undefined;
     if (!ttlReply || (withContent[i] && !valueReply)) throw new Error('bug: fewer pipeline replies than reads');
     if (ttlReply[0]) throw ttlReply[0];
@@ -105,7 +109,7 @@ export async function readKeys(
     const value = valueReply[0] ? undefined : valueReply[1];
     if (Array.isArray(value) && value.length > 0) out.set(key, { key, type: 'list', ttlMs, form: 'list', entries: value as Buffer[] });
     else if (Buffer.isBuffer(value)) out.set(key, { key, type: 'string', ttlMs, form: 'string', value });
-    else if (ttlMs === PTTL_MISSING && (value === null || (Array.isArray(value) && value.length === 0))) out.set(key, { key, type: 'none', ttlMs, form: 'absent' });
+    else if ((ttlMs === PTTL_MISSING || ttlMs === PTTL_NOT_READ) && (value === null || (Array.isArray(value) && value.length === 0))) out.set(key, { key, type: 'none', ttlMs: PTTL_MISSING, form: 'absent' });
     else odd.push(key);
   });
   for (const key of odd) {
@@ -144,7 +148,8 @@ export async function planRepairBatch(redis: Redis, items: readonly { sessionId:
 
 /** What {@link applyRepairBatch} did with one planned repair. */
 export type BatchApplyOutcome =
-  | { status: 'applied'; quarantineKey: string }
+  /** Written, and read back by the same script call: `verification` compares it with the plan. */
+  | { status: 'applied'; quarantineKey: string; verification: BatchVerification }
   /** Nothing to write (the decision was a no-op): already repaired. */
   | { status: 'noop' }
   /** The session changed since the plan: nothing written; plan it again. */
@@ -160,18 +165,47 @@ const QUARANTINE_TTL_MS = String(QUARANTINE_TTL_SECONDS * 1000);
  * plan read, or it writes nothing), so the session's data does not travel back to Redis. Bytes
  * that are not UTF-8 need base64, which the client encodes: the whole record is sent then.
  */
-function scriptRecord(plan: Extract<BatchRepairPlan, { status: 'planned' }>, at: number): { text: string; form: 'full' | 'head' } {
+function preImagesOf(plan: Extract<BatchRepairPlan, { status: 'planned' }>): KeySnapshot[] {
   if (plan.decision.kind !== 'apply') throw new Error('bug: a record for a no-op');
-  const decision = plan.decision;
-  const preImages = decision.writes.map((w) => {
+  return plan.decision.writes.map((w) => {
     const s = plan.snapshots.get(w.key);
     // An operation may only write keys it read: their pre-image is what makes undo possible.
     if (!s) throw new Error(`bug: write to ${w.key}, which the repair did not read`);
     return s;
   });
+}
+
+function scriptRecord(plan: Extract<BatchRepairPlan, { status: 'planned' }>, at: number): { text: string; form: 'full' | 'head' } {
+  if (plan.decision.kind !== 'apply') throw new Error('bug: a record for a no-op');
+  const decision = plan.decision;
+  const preImages = preImagesOf(plan);
   const head = { sessionId: plan.sessionId, at, action: plan.repair.action, reason: decision.reason, ...(decision.details ? { details: decision.details } : {}) };
   if (preImagesCopyableByScript(preImages)) return { text: JSON.stringify(quarantineRecordHead(head)), form: 'head' };
+  if (preImages.some((p) => p.ttlMs === PTTL_NOT_READ)) throw new Error('bug: a client-built record without the TTLs');
   return { text: JSON.stringify(buildQuarantineRecord({ ...head, snapshots: preImages })), form: 'full' };
+}
+
+/**
+ * Pre-images the client encodes itself (bytes that are not UTF-8: rare) need their TTLs,
+ * which a planning read without PTTL did not fetch: one pipeline reads them, into the plans'
+ * snapshots. The script still checks the bytes against the plan's fingerprints (a TTL is not
+ * part of them), so a session that changed in between is refused as before.
+ */
+async function fillClientRecordTtls(redis: Redis, plans: readonly BatchRepairPlan[]): Promise<void> {
+  const missing: Array<{ plan: Extract<BatchRepairPlan, { status: 'planned' }>; snapshot: KeySnapshot }> = [];
+  for (const plan of plans) {
+    if (plan.status !== 'planned' || plan.decision.kind !== 'apply') continue;
+    const preImages = preImagesOf(plan);
+    if (preImagesCopyableByScript(preImages)) continue;
+    for (const snapshot of preImages) if (snapshot.ttlMs === PTTL_NOT_READ) missing.push({ plan, snapshot });
+  }
+  if (missing.length === 0) return;
+  const replies = ((await missing.reduce((pipe, m) => pipe.pttl(m.snapshot.key), redis.pipeline()).exec()) ?? []) as Reply[];
+  missing.forEach(({ plan, snapshot }, i) => {
+    const [err, ttl] = replies[i] ?? [new Error('no reply'), null];
+    if (err) throw err;
+    plan.snapshots.set(snapshot.key, { ...snapshot, ttlMs: Number(ttl) });
+  });
 }
 
 const OPS: Record<KeyWrite['op'], string> = { delete: 'del', list: 'list', string: 'string', expire: 'expire', 'restore-dump': '' };
@@ -190,12 +224,37 @@ function scriptArgs(keys: SessionKeys, plan: Extract<BatchRepairPlan, { status: 
   const args: (string | Buffer)[] = [record.text, record.form, QUARANTINE_TTL_MS, ...expected, String(plan.decision.writes.length)];
   for (const w of plan.decision.writes) {
     if (w.op === 'restore-dump') throw new Error('bug: the batch path does not restore DUMP payloads');
-    const values = w.op === 'list' ? w.entries : w.op === 'string' ? [w.value] : [];
+    const values = w.op === 'list' ? [packedList(w)] : w.op === 'string' ? [w.value] : [];
     const ttl = w.op === 'delete' ? 0 : w.ttlMs;
     args.push(OPS[w.op], index(w.key), String(ttl), String(values.length), ...values);
   }
   return args;
 }
+
+/** Fingerprints of list writes, computed from their packed form when it was made. */
+const listWriteFingerprints = new WeakMap<KeyWrite, string>();
+
+/**
+ * A list write's entries as the script takes them: `<byte length>:<entry>` concatenated, which
+ * is also what the list's fingerprint hashes, so the read-back's expected fingerprint comes
+ * with it. Encoded from the text when the operation gave text (one short string to encode,
+ * not a Buffer per entry), else joined from the bytes. Always bytes: a pipeline of commands
+ * that are all strings is written as one long string, whose UTF-8 encoding costs more than
+ * copying Buffers.
+ */
+function packedList(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
+  let packed: Buffer;
+  if (w.text) {
+    let text = '';
+    for (const t of w.text) text += `${Buffer.byteLength(t, 'utf8')}:${t}`;
+    packed = Buffer.from(text, 'utf8');
+  } else packed = packEntries(w.entries);
+  const count = w.text ? w.text.length : w.entries.length;
+  listWriteFingerprints.set(w, count === 0 ? 'none' : `list:${sha1(packed)}`);
+  return packed;
+}
+
+
 
 /** The quarantine keys picked for an apply round, announced before anything is sent. */
 export type BeforeApply = (assigned: ReadonlyArray<{ plan: BatchRepairPlan; quarantineKey: string }>) => Promise<void> | void;
@@ -212,6 +271,7 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
     p.status === 'planned' && p.decision.kind === 'noop' ? { status: 'noop' } : p.status !== 'planned' ? { status: 'error', error: new Error(`bug: ${p.status} plan passed to apply`) } : undefined,
   );
   let pending = plans.map((p, i) => ({ plan: p, i })).filter(({ i }) => out[i] === undefined);
+  await fillClientRecordTtls(redis, pending.map(({ plan }) => plan));
   const base = opts.now();
   let loaded = false;
   for (let round = 0; pending.length > 0; round++) {
@@ -250,8 +310,9 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
         } else out[a.i] = { status: 'error', error: err };
         return;
       }
-      if (value === 'APPLIED') out[a.i] = { status: 'applied', quarantineKey: a.quarantineKey };
-      else if (value === 'QKEY_TAKEN') retry.push({ plan: a.plan, i: a.i });
+      if (Array.isArray(value) && value[0] === 'APPLIED') {
+        out[a.i] = { status: 'applied', quarantineKey: a.quarantineKey, verification: checkReadBack(a.plan, value as Array<string | number>, 1, opts.layout) };
+      } else if (value === 'QKEY_TAKEN') retry.push({ plan: a.plan, i: a.i });
       else if (Array.isArray(value)) {
         const keyIndex = Number(value[1]);
         const keys = sessionKeys(opts.layout, a.plan.sessionId);
@@ -310,30 +371,40 @@ export async function verifyRepairBatch(redis: Redis, plans: readonly BatchRepai
   return plans.map((p, i) => {
     const [err, value] = replies[i] ?? [new Error('no reply'), null];
     if (err) throw err;
-    const row = value as Array<string | number>;
-    const keys = sessionKeys(opts.layout, p.sessionId);
-    const at = (key: string) => SCRIPT_KINDS.findIndex((k) => keys[k] === key) * 2;
-    const fpOf = new Map<string, string>();
-    const mismatched: string[] = [];
-    for (const w of writesOf(p)) {
-      const j = at(w.key);
-      const ttl = Number(row[j + 1]);
-      const expected = expectedContent(w) ?? (p.status === 'planned' ? p.snapshots.get(w.key) : undefined);
-      if (!expected) {
-        mismatched.push(w.key);
-        continue;
-      }
-      const fp = keyFingerprint(expected);
-      fpOf.set(w.key, fp);
-      if (w.op === 'expire') {
-        if (w.ttlMs > 0 && ttl <= 0) mismatched.push(w.key);
-      } else if (row[j] !== fp) mismatched.push(w.key);
-      else if ('ttlMs' in w && w.ttlMs > 0 && expected.form !== 'absent' && ttl <= 0) mismatched.push(w.key);
-    }
-    const refreshed = new Set(writesOf(p).filter((w) => w.op === 'expire').map((w) => w.key));
-    const undoKeys = [...new Set([keys.turns, ...writesOf(p).map((w) => w.key)])];
-    // As read back (a refreshed key: its content as checked by the script): what an undo compares the session with.
-    const afterFingerprint = combineFingerprints(undoKeys.map((key) => [key, refreshed.has(key) ? (fpOf.get(key) ?? '') : String(row[at(key)])]));
-    return { ok: mismatched.length === 0, mismatched, afterFingerprint };
+    return checkReadBack(p, value as Array<string | number>, 0, opts.layout);
   });
+}
+
+/**
+ * Compares a read-back row (per key KEYS[2..7] its fingerprint and PTTL, from `offset`; the
+ * script's 'verify' reply, or the tail of its 'APPLIED' reply) with the content the core
+ * decided to write, and checks a TTL is set where the write set one.
+ */
+function checkReadBack(p: BatchRepairPlan, row: ReadonlyArray<string | number>, offset: number, layout: KeyLayout): BatchVerification {
+  const writes = p.status === 'planned' && p.decision.kind === 'apply' ? p.decision.writes : [];
+  const keys = sessionKeys(layout, p.sessionId);
+  const at = (key: string) => offset + SCRIPT_KINDS.findIndex((k) => keys[k] === key) * 2;
+  const fpOf = new Map<string, string>();
+  const mismatched: string[] = [];
+  for (const w of writes) {
+    const j = at(w.key);
+    const ttl = Number(row[j + 1]);
+    const packedFp = listWriteFingerprints.get(w);
+    const expected = packedFp ? null : (expectedContent(w) ?? (p.status === 'planned' ? p.snapshots.get(w.key) : undefined));
+    if (!packedFp && !expected) {
+      mismatched.push(w.key);
+      continue;
+    }
+    const fp = packedFp ?? keyFingerprint(expected!);
+    fpOf.set(w.key, fp);
+    if (w.op === 'expire') {
+      if (w.ttlMs > 0 && ttl <= 0) mismatched.push(w.key);
+    } else if (row[j] !== fp) mismatched.push(w.key);
+    else if ('ttlMs' in w && w.ttlMs > 0 && fp !== 'none' && ttl <= 0) mismatched.push(w.key);
+  }
+  const refreshed = new Set(writes.filter((w) => w.op === 'expire').map((w) => w.key));
+  const undoKeys = [...new Set([keys.turns, ...writes.map((w) => w.key)])];
+  // As read back (a refreshed key: its content as checked by the script): what an undo compares the session with.
+  const afterFingerprint = combineFingerprints(undoKeys.map((key) => [key, refreshed.has(key) ? (fpOf.get(key) ?? '') : String(row[at(key)])]));
+  return { ok: mismatched.length === 0, mismatched, afterFingerprint };
 }

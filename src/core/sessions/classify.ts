@@ -72,26 +72,24 @@ export interface EntriesAnalysis {
 }
 
 /**
- * Verdicts already computed, by Buffer identity. The fleet path classifies a session, plans
- * its repair and builds its quarantine record from one read, each of which looks at the same
- * entries: parsing each once halves its cost. Buffers read from Redis are never mutated, so
- * a Buffer's verdict cannot go stale; the WeakMaps let them go with their snapshot.
+ * Verdicts already computed: entries by their list's identity, backups by their Buffer's. The
+ * fleet path classifies a session, plans its repair and builds its quarantine record from one
+ * read, each of which looks at the same entries: parsing each once halves its cost. Lists and
+ * Buffers read from Redis are never mutated, so a verdict cannot go stale; the WeakMaps let
+ * them go with their snapshot. One entry per list, not per element: a WeakMap entry per turn
+ * of every session was a large part of a fleet's garbage-collection work.
  */
-const entryVerdicts = new WeakMap<Buffer, TurnEntryCheck>();
+const entriesVerdicts = new WeakMap<readonly Buffer[], EntriesAnalysis>();
 const backupVerdicts = new WeakMap<Buffer, { health: BackupHealth; turns: Turn[]; values: unknown[] }>();
 
-function checkEntryOnce(entry: Buffer): TurnEntryCheck {
-  let check = entryVerdicts.get(entry);
-  if (!check) entryVerdicts.set(entry, (check = checkTurnEntry(entry)));
-  return check;
-}
-
 export function analyzeEntries(entries: readonly Buffer[]): EntriesAnalysis {
+  const seen = entriesVerdicts.get(entries);
+  if (seen) return seen;
   const problems: EntryProblemCounts = { not_utf8: 0, invalid_json: 0, not_a_turn: 0 };
   const invalidIndexes: number[] = [];
   let valid = 0;
   const checks = entries.map((entry, index) => {
-    const check = checkEntryOnce(entry);
+    const check = checkTurnEntry(entry);
     if (check.ok) valid++;
     else {
       problems[check.problem]++;
@@ -99,7 +97,9 @@ export function analyzeEntries(entries: readonly Buffer[]): EntriesAnalysis {
     }
     return check;
   });
-  return { checks, valid, problems, invalidIndexes };
+  const analysis = { checks, valid, problems, invalidIndexes };
+  entriesVerdicts.set(entries, analysis);
+  return analysis;
 }
 
 /** The backup's verdict and, when healthy, its turns and their original JSON values. */

@@ -1,3 +1,4 @@
+import * as cryptoModule from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { KeySnapshot } from './key-snapshot.js';
 
@@ -25,18 +26,37 @@ function fingerprintOf(snapshot: KeySnapshot): string {
     case 'absent':
       return 'none';
     case 'string':
-      return `string:${createHash('sha1').update(snapshot.value).digest('hex')}`;
-    case 'list': {
-      const hash = createHash('sha1');
-      for (const entry of snapshot.entries) {
-        hash.update(`${entry.length}:`);
-        hash.update(entry);
-      }
-      return `list:${hash.digest('hex')}`;
-    }
+      return `string:${sha1(snapshot.value)}`;
+    case 'list':
+      return `list:${sha1(packEntries(snapshot.entries))}`;
     case 'dump':
-      return `${snapshot.type}:${createHash('sha1').update(snapshot.payload).digest('hex')}`;
+      return `${snapshot.type}:${sha1(snapshot.payload)}`;
   }
+}
+
+/**
+ * SHA-1 in hex, in one call where Node has `crypto.hash` (20.12 and later): a Hash object and
+ * a call per update cost more than the hashing of a session's few hundred bytes.
+ */
+const oneShot = (cryptoModule as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+export function sha1(data: string | Buffer): string {
+  return oneShot ? oneShot('sha1', data, 'hex') : createHash('sha1').update(data).digest('hex');
+}
+
+/**
+ * A list's entries as its fingerprint hashes them, and as the fleet's repair script takes a
+ * list to write: `<byte length>:<entry bytes>` for every entry, concatenated.
+ */
+export function packEntries(entries: readonly Buffer[]): Buffer {
+  let size = 0;
+  for (const e of entries) size += String(e.length).length + 1 + e.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const e of entries) {
+    at += out.write(`${e.length}:`, at, 'latin1');
+    at += e.copy(out, at);
+  }
+  return out;
 }
 
 /**
@@ -52,7 +72,7 @@ export function sessionFingerprint(snapshots: ReadonlyMap<string, KeySnapshot>, 
 
 /** {@link sessionFingerprint} from key fingerprints already computed (by Redis, in the fleet's read-back). */
 export function combineFingerprints(entries: ReadonlyArray<readonly [string, string]>): string {
-  const hash = createHash('sha1');
-  for (const [key, fp] of entries) hash.update(`${key}=${fp}\n`);
-  return hash.digest('hex');
+  let text = '';
+  for (const [key, fp] of entries) text += `${key}=${fp}\n`;
+  return sha1(text);
 }

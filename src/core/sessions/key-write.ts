@@ -7,7 +7,11 @@ import type { KeySnapshot } from './key-snapshot.js';
  */
 export type KeyWrite =
   | { key: string; op: 'delete' }
-  | { key: string; op: 'list'; entries: readonly Buffer[]; ttlMs: number }
+  /**
+   * `text`, when the operation made the entries from text: the same entries as strings (the
+   * fleet's script call sends them as they are, and the Buffers need not be made at all).
+   */
+  | { key: string; op: 'list'; entries: readonly Buffer[]; ttlMs: number; text?: readonly string[] }
   | { key: string; op: 'string'; value: Buffer; ttlMs: number }
   | { key: string; op: 'restore-dump'; type: string; payload: Buffer; ttlMs: number }
   /** TTL refresh of a key whose content stays as it is. */
@@ -15,6 +19,23 @@ export type KeyWrite =
 
 /** RPUSH arguments per command: a 100,000-entry list is pushed in batches, never spread at once. */
 export const DEFAULT_PUSH_BATCH = 1000;
+
+/**
+ * A list write of entries made from text: `entries` (the UTF-8 bytes) are made on first use
+ * only, since the fleet path sends and fingerprints `text` and never needs them.
+ */
+export function textListWrite(key: string, text: readonly string[], ttlMs: number): Extract<KeyWrite, { op: 'list' }> {
+  let entries: Buffer[] | undefined;
+  return {
+    key,
+    op: 'list',
+    ttlMs,
+    text,
+    get entries() {
+      return (entries ??= text.map((t) => Buffer.from(t, 'utf8')));
+    },
+  };
+}
 
 /** A reply the transaction must produce for the write to count as verified. */
 export interface ReplyCheck {

@@ -5,7 +5,7 @@ import type { SessionId } from '../session-id.js';
 import { encodeTurn, type Turn } from '../turn.js';
 import { analyzeBackup, analyzeEntries } from './classify.js';
 import { listLength, sameContent, type KeySnapshot } from './key-snapshot.js';
-import type { KeyWrite } from './key-write.js';
+import { textListWrite, type KeyWrite } from './key-write.js';
 import type { WriteOperation } from './types.js';
 
 /** The keys a clean slate quarantines and removes. The lock is left alone: it belongs to a live worker. */
@@ -56,7 +56,7 @@ export function restoreFromBackupOperation(keys: SessionKeys, ttlMs: number): Wr
         kind: 'apply',
         reason: `turns list (${primaryState}) replaced by the backup's ${canonical.length} turns`,
         writes: [
-          { key: keys.turns, op: 'list', entries: canonical.map((c) => Buffer.from(c, 'utf8')), ttlMs },
+          textListWrite(keys.turns, canonical, ttlMs),
           { key: keys.backup, op: 'expire', ttlMs },
         ],
         turnsBefore,
