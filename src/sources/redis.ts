@@ -236,6 +236,26 @@ export function mastersOf(client: RedisClient): Redis[] {
   return [client];
 }
 
+/**
+ * A second connection to the same standalone server, with the client's options: a reader
+ * beside a writer, so reads are not queued behind a pipeline of writes. Null for a cluster
+ * (each master already has its own connection). Errors reach the commands that fail, so the
+ * connection's own error events are not reported twice.
+ */
+export async function duplicateStandalone(client: RedisClient): Promise<Redis | null> {
+  if (client instanceof Cluster) return null;
+  // Connected before use: the client may not queue commands while it connects.
+  const copy = client.duplicate({ lazyConnect: true });
+  copy.on('error', () => undefined);
+  try {
+    await copy.connect();
+  } catch (err) {
+    copy.disconnect();
+    throw err;
+  }
+  return copy;
+}
+
 /** Closes politely (QUIT) when connected, drops the socket otherwise; resolves once ended, never waiting long. */
 export async function closeRedis(client: RedisClient, timeoutMs = 1000): Promise<void> {
   if (client.status === 'end') return;

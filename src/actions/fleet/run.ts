@@ -9,7 +9,8 @@
  * finishes the job: the sessions already repaired are no longer found, and every change
  * re-checks its precondition.
  */
-import { isClusterClient } from '../../core/redis-types.js';
+import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
+import { closeRedis, duplicateStandalone } from '../../sources/redis.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Actor } from '../audit/record.js';
 import type { Approval } from '../runner.js';
@@ -146,6 +147,7 @@ async function runStreaming(env: ActionEnv, req: FleetRequest): Promise<FleetRes
   let examined = 0;
   let healthy = 0;
   let stopped: unknown;
+  let reader: RedisClient | undefined;
   const count = (action: ActionName, sessionId: string) => {
     planned[action] = (planned[action] ?? 0) + 1;
     affected.add(sessionId);
@@ -157,7 +159,12 @@ async function runStreaming(env: ActionEnv, req: FleetRequest): Promise<FleetRes
       const ctx = isClusterClient(redis) && !env.layout.hashTags ? undefined : run.redisContext(redis, concurrency);
       const inFlight = new Set<Promise<void>>();
       let failure: unknown;
-      for await (const chunk of redisChunks(env, req.selector, { ...(req.limit !== undefined ? { limit: req.limit } : {}), ...(req.signal ? { signal: req.signal } : {}) })) {
+      // The scan and the planning reads on a connection of their own: on the one the repairs
+      // use, each read would queue behind the chunks being applied, and this process would
+      // wait for it with nothing to do while Redis runs their scripts.
+      reader = (ctx && (await duplicateStandalone(redis))) || undefined;
+      const readEnv: ActionEnv = reader ? { ...env, redis: async () => reader! } : env;
+      for await (const chunk of redisChunks(readEnv, req.selector, { ...(req.limit !== undefined ? { limit: req.limit } : {}), ...(req.signal ? { signal: req.signal } : {}) })) {
         if (failure !== undefined || req.signal?.aborted) break;
         examined += chunk.examined;
         healthy += chunk.healthy;
@@ -184,6 +191,8 @@ async function runStreaming(env: ActionEnv, req: FleetRequest): Promise<FleetRes
     }
   } catch (err) {
     stopped = err;
+  } finally {
+    if (reader) await closeRedis(reader).catch(() => undefined);
   }
   const counts = run.tally.counts;
   const plan: FleetPlanSummary = { examined, healthy, affected: affected.size, planned, skipped: counts.skipped, refused: counts.refused, refusals: [...run.tally.refusals.values()] };

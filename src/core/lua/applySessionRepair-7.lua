@@ -77,10 +77,12 @@ local function fingerprint(i)
   if t == 'none' then return 'none' end
   if t == 'string' then return 'string:' .. redis.sha1hex(seen[2]) end
   if t == 'list' then
+    -- "<len>:" and the entry as separate parts: each entry is copied once, by the concat.
     local entries = seen[2]
     local parts = {}
     for j = 1, #entries do
-      parts[j] = #entries[j] .. ':' .. entries[j]
+      parts[2 * j - 1] = #entries[j] .. ':'
+      parts[2 * j] = entries[j]
     end
     return 'list:' .. redis.sha1hex(table.concat(parts))
   end
@@ -95,8 +97,11 @@ local function unpackEntries(packed)
   while pos <= size do
     local colon = string.find(packed, ':', pos, true)
     if not colon then return nil end
-    local len = tonumber(string.sub(packed, pos, colon - 1))
-    if not len or len < 0 or colon + len > size then return nil end
+    local digits = string.sub(packed, pos, colon - 1)
+    local len = tonumber(digits)
+    -- Canonical lengths only ("7", not "07" or "7.0"): the packed form must be exactly what
+    -- the fingerprint hashes, since the read-back hashes it in place of the list.
+    if not len or len < 0 or tostring(len) ~= digits or colon + len > size then return nil end
     entries[#entries + 1] = string.sub(packed, colon + 1, colon + len)
     pos = colon + len + 1
   end
@@ -105,12 +110,27 @@ end
 
 -- The read-back: per key KEYS[2..7], want[i] 'fp', 'ttl' or '' (see 'verify' above);
 -- appended to `out`. Keys are read afresh (a repair has just written them).
-local function readBack(want, out)
+-- `written[i]`, for a list just written from packed entries: {entries, packed}; a list read
+-- back holding exactly those entries has the fingerprint of the packed form (the same bytes),
+-- which saves hashing a copy of it. Entries compare cheaply: Lua interns its strings.
+local function sameEntries(seen, w)
+  if not w or seen[1] ~= 'list' or #seen[2] ~= #w.entries then return false end
+  for j = 1, #w.entries do
+    if seen[2][j] ~= w.entries[j] then return false end
+  end
+  return true
+end
+
+local function readBack(want, out, written)
   for i = 2, 7 do
     local fp = ''
     local ttl = -3
     read[i] = nil
-    if want[i] == 'fp' then fp = fingerprint(i) or (readKey(i)[1] .. ':?') end
+    if want[i] == 'fp' then
+      local w = written and written[i]
+      if w and sameEntries(readKey(i), w) then fp = 'list:' .. redis.sha1hex(w.packed)
+      else fp = fingerprint(i) or (readKey(i)[1] .. ':?') end
+    end
     if want[i] == 'fp' or want[i] == 'ttl' then ttl = redis.call('PTTL', KEYS[i]) end
     out[#out + 1] = fp
     out[#out + 1] = ttl
@@ -140,8 +160,9 @@ local record = ARGV[1]
 -- Checked before anything is written: a bad argument must not leave half a repair.
 local parts = {}
 local done = {}
--- Each list write's entries, by the index of its op in ARGV.
+-- Each list write's entries, by the index of its op in ARGV; by key index for the read-back.
 local lists = {}
+local written = {}
 -- What the read-back after the writes reads: the turns key, and every written key.
 local want = {[2] = 'fp'}
 local at = 11
@@ -151,10 +172,12 @@ for _ = 1, n do
   if not OPS[op] then return redis.error_reply('unknown write op ' .. tostring(op)) end
   if i == nil or i < 2 or i > 7 then return redis.error_reply('bad key index ' .. tostring(ARGV[at + 1])) end
   if op ~= 'expire' then want[i] = 'fp' elseif want[i] ~= 'fp' then want[i] = 'ttl' end
+  if op ~= 'expire' then written[i] = nil end
   if op == 'list' then
     if ARGV[at + 3] ~= '1' then return redis.error_reply('a list write takes one packed value') end
     lists[at] = unpackEntries(ARGV[at + 4])
     if not lists[at] then return redis.error_reply('malformed packed entries for key index ' .. i) end
+    if #lists[at] > 0 then written[i] = {entries = lists[at], packed = ARGV[at + 4]} else written[i] = nil end
   end
   -- The pre-image of each written key (once), in write order, from what was read above.
   if head and not done[i] then
@@ -212,4 +235,4 @@ for _ = 1, n do
   end
   at = first + count
 end
-return readBack(want, {'APPLIED'})
+return readBack(want, {'APPLIED'}, written)

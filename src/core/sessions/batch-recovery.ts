@@ -4,10 +4,11 @@
  */
 import type { Redis } from 'ioredis';
 import { CoreError } from '../errors.js';
-import { sessionKeys } from '../keys.js';
+import { sessionKeys, type SessionKeys } from '../keys.js';
 import type { SessionId } from '../session-id.js';
-import { planRepairBatch, readKeys, type BatchRepairOptions, type BatchRepairPlan } from './batch-repair.js';
-import { classifyRawSession } from './classify.js';
+import { planRepairBatch, readKeys, batchDecision, type BatchRepairOptions, type BatchRepairPlan } from './batch-repair.js';
+import type { KeySnapshot } from './key-snapshot.js';
+import { classifyRawSession, releaseVerdicts } from './classify.js';
 import { sessionFingerprint } from './fingerprint.js';
 import { rawSessionFromSnapshots } from './raw-session.js';
 import { repairOperation, type SessionRepair } from './repair-operations.js';
@@ -34,6 +35,14 @@ export async function planRecoveryBatch(redis: Redis, ids: readonly SessionId[],
       plans.push({ sessionId, repair: { action: opts.only ?? 'clean-slate' } as SessionRepair, status: 'unsupported', reason: 'a key of another type than list or string' });
       return;
     }
+    // Every path out of here has finished with the parsed turns: let them go young.
+    try {
+      planOne(sessionId, k, turns, backup);
+    } finally {
+      releaseVerdicts(turns.form === 'list' ? turns.entries : null, backup.form === 'string' ? backup.value : null);
+    }
+  });
+  function planOne(sessionId: SessionId, k: SessionKeys, turns: KeySnapshot, backup: KeySnapshot): void {
     const classification = classifyRawSession(rawSessionFromSnapshots(sessionId, turns, backup));
     const chosen = classification.recommendedAction;
     if (chosen === null) {
@@ -49,12 +58,12 @@ export async function planRecoveryBatch(redis: Redis, ids: readonly SessionId[],
     const op = repairOperation(k, { action }, opts.ttlSeconds * 1000);
     const snapshots = new Map([[k.turns, turns], [k.backup, backup]]);
     try {
-      plans.push({ sessionId, repair: { action }, status: 'planned', readKeys: [...op.readKeys], snapshots, decision: op.decide(snapshots), fingerprint: sessionFingerprint(snapshots, op.readKeys) });
+      plans.push({ sessionId, repair: { action }, status: 'planned', readKeys: [...op.readKeys], snapshots, decision: batchDecision(op.decide(snapshots)), fingerprint: sessionFingerprint(snapshots, op.readKeys) });
     } catch (err) {
       if (!(err instanceof CoreError)) throw err;
       plans.push({ sessionId, repair: { action }, status: 'refused', error: err });
     }
-  });
+  }
   if (slate.length > 0) plans.push(...(await planRepairBatch(redis, slate.map((sessionId) => ({ sessionId, repair: { action: 'clean-slate' } })), opts)));
   return { plans, healthy };
 }

@@ -24,7 +24,7 @@ import type { SessionId } from '../session-id.js';
 import { CoreError } from '../errors.js';
 import { combineFingerprints, keyFingerprint, packEntries, sessionFingerprint, sha1 } from './fingerprint.js';
 import { readKeySnapshot, type KeySnapshot } from './key-snapshot.js';
-import { expectedContent, type KeyWrite } from './key-write.js';
+import { expectedContent, packedListWrite, type KeyWrite } from './key-write.js';
 import { repairOperation, type SessionRepair } from './repair-operations.js';
 import type { WriteDecision } from './types.js';
 
@@ -120,6 +120,26 @@ export async function readKeys(
 }
 
 /**
+ * A decision as a batch plan keeps it until its chunk is applied: without the turns it would
+ * hand back to `load` (a batch never hands them back), and with each list write packed as
+ * the script takes it (one Buffer, rather than a string or a Buffer per entry). What a plan
+ * holds in the meantime is what the garbage collector copies, again and again.
+ */
+export function batchDecision(decision: WriteDecision): WriteDecision {
+  if (decision.kind !== 'apply') return decision;
+  const { turns: _turns, ...rest } = decision;
+  return {
+    ...rest,
+    writes: decision.writes.map((w) => {
+      if (w.op !== 'list' || w.packed) return w;
+      const packed = packedListWrite(w.key, packEntriesOf(w), w.ttlMs);
+      packedList(packed);
+      return packed;
+    }),
+  };
+}
+
+/**
  * Reads, in one pipeline, the keys each repair depends on and plans it with the repair's own
  * operation. Repairs of one session touching distinct keys (pin-agent, then clear-routing)
  * are planned on the same read. Writes nothing.
@@ -138,7 +158,7 @@ export async function planRepairBatch(redis: Redis, items: readonly { sessionId:
     }
     try {
       const decision = op.decide(mine);
-      return { ...item, status: 'planned', readKeys: [...op.readKeys], snapshots: mine, decision, fingerprint: sessionFingerprint(mine, op.readKeys) };
+      return { ...item, status: 'planned', readKeys: [...op.readKeys], snapshots: mine, decision: batchDecision(decision), fingerprint: sessionFingerprint(mine, op.readKeys) };
     } catch (err) {
       if (err instanceof CoreError) return { ...item, status: 'refused', error: err };
       throw err;
@@ -243,18 +263,30 @@ const listWriteFingerprints = new WeakMap<KeyWrite, string>();
  * copying Buffers.
  */
 function packedList(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
-  let packed: Buffer;
-  if (w.text) {
-    let text = '';
-    for (const t of w.text) text += `${Buffer.byteLength(t, 'utf8')}:${t}`;
-    packed = Buffer.from(text, 'utf8');
-  } else packed = packEntries(w.entries);
-  const count = w.text ? w.text.length : w.entries.length;
-  listWriteFingerprints.set(w, count === 0 ? 'none' : `list:${sha1(packed)}`);
+  const packed = packEntriesOf(w);
+  if (!listWriteFingerprints.has(w)) listWriteFingerprints.set(w, packed.length === 0 ? 'none' : `list:${sha1(packed)}`);
   return packed;
 }
 
+function packEntriesOf(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
+  if (w.packed) return w.packed;
+  if (w.text) {
+    let text = '';
+    for (const t of w.text) text += `${Buffer.byteLength(t, 'utf8')}:${t}`;
+    return Buffer.from(text, 'utf8');
+  }
+  return packEntries(w.entries);
+}
 
+
+
+/**
+ * Connections the repair script was loaded on. Loaded once per connection, not per batch: a
+ * SCRIPT LOAD before each batch queued behind the previous batch's scripts, and held this
+ * batch back until they had all run. A server that lost its cache (a restart) answers
+ * NOSCRIPT, and the batch loads it again and resends.
+ */
+const scriptLoadedOn = new WeakSet<Redis>();
 
 /** The quarantine keys picked for an apply round, announced before anything is sent. */
 export type BeforeApply = (assigned: ReadonlyArray<{ plan: BatchRepairPlan; quarantineKey: string }>) => Promise<void> | void;
@@ -273,7 +305,7 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
   let pending = plans.map((p, i) => ({ plan: p, i })).filter(({ i }) => out[i] === undefined);
   await fillClientRecordTtls(redis, pending.map(({ plan }) => plan));
   const base = opts.now();
-  let loaded = false;
+
   for (let round = 0; pending.length > 0; round++) {
     if (round > 20) {
       for (const { i } of pending) out[i] = { status: 'error', error: new CoreError('PRECONDITION_FAILED', 'no free quarantine key after 20 rounds') };
@@ -288,9 +320,9 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
       return { plan, i, at, quarantineKey: quarantineKey(opts.layout, plan.sessionId, at) };
     });
     await opts.beforeApply?.(assigned.map(({ plan, quarantineKey: q }) => ({ plan, quarantineKey: q })));
-    if (!loaded) {
+    if (!scriptLoadedOn.has(redis)) {
       await redis.script('LOAD', script.source);
-      loaded = true;
+      scriptLoadedOn.add(redis);
     }
     const pipe = redis.pipeline();
     for (const a of assigned) {
@@ -305,7 +337,7 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
       if (err) {
         // After a restart the script cache is empty: load it again and resend.
         if (redisErrorCode(err) === 'NOSCRIPT') {
-          loaded = false;
+          scriptLoadedOn.delete(redis);
           retry.push({ plan: a.plan, i: a.i });
         } else out[a.i] = { status: 'error', error: err };
         return;

@@ -82,6 +82,16 @@ export interface EntriesAnalysis {
 const entriesVerdicts = new WeakMap<readonly Buffer[], EntriesAnalysis>();
 const backupVerdicts = new WeakMap<Buffer, { health: BackupHealth; turns: Turn[]; values: unknown[] }>();
 
+/**
+ * Forgets the verdicts on a session's turns list and backup. The batch planners call it once
+ * a session is planned: a fleet holds its plans until their chunk is applied, and the parsed
+ * turns the caches kept alive with them were most of what its garbage collector had to copy.
+ */
+export function releaseVerdicts(entries: readonly Buffer[] | null, backup: Buffer | null): void {
+  if (entries) entriesVerdicts.delete(entries);
+  if (backup) backupVerdicts.delete(backup);
+}
+
 export function analyzeEntries(entries: readonly Buffer[]): EntriesAnalysis {
   const seen = entriesVerdicts.get(entries);
   if (seen) return seen;

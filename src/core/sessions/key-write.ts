@@ -8,10 +8,11 @@ import type { KeySnapshot } from './key-snapshot.js';
 export type KeyWrite =
   | { key: string; op: 'delete' }
   /**
-   * `text`, when the operation made the entries from text: the same entries as strings (the
-   * fleet's script call sends them as they are, and the Buffers need not be made at all).
+   * `text`, when the operation made the entries from text: the same entries as strings.
+   * `packed`, in a batch plan: the entries as the fleet's script takes them (see
+   * `packEntries`). Either way `entries` is made from them on first use only.
    */
-  | { key: string; op: 'list'; entries: readonly Buffer[]; ttlMs: number; text?: readonly string[] }
+  | { key: string; op: 'list'; entries: readonly Buffer[]; ttlMs: number; text?: readonly string[]; packed?: Buffer }
   | { key: string; op: 'string'; value: Buffer; ttlMs: number }
   | { key: string; op: 'restore-dump'; type: string; payload: Buffer; ttlMs: number }
   /** TTL refresh of a key whose content stays as it is. */
@@ -24,6 +25,38 @@ export const DEFAULT_PUSH_BATCH = 1000;
  * A list write of entries made from text: `entries` (the UTF-8 bytes) are made on first use
  * only, since the fleet path sends and fingerprints `text` and never needs them.
  */
+/**
+ * A list write held as its packed entries (`<byte length>:<bytes>` concatenated): one Buffer
+ * rather than a string or a Buffer per entry, which is how a batch plan keeps a write until
+ * its chunk is applied. `entries` are views into it, made on first use.
+ */
+export function packedListWrite(key: string, packed: Buffer, ttlMs: number): Extract<KeyWrite, { op: 'list' }> {
+  let entries: Buffer[] | undefined;
+  return {
+    key,
+    op: 'list',
+    ttlMs,
+    packed,
+    get entries() {
+      return (entries ??= unpackEntries(packed));
+    },
+  };
+}
+
+/** The entries of a packed list (views into it); throws on a malformed one (a bug). */
+export function unpackEntries(packed: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < packed.length) {
+    const colon = packed.indexOf(0x3a, at);
+    const len = colon < 0 ? NaN : Number(packed.toString('latin1', at, colon));
+    if (!Number.isInteger(len) || len < 0 || colon + 1 + len > packed.length) throw new Error('bug: malformed packed list');
+    out.push(packed.subarray(colon + 1, colon + 1 + len));
+    at = colon + 1 + len;
+  }
+  return out;
+}
+
 export function textListWrite(key: string, text: readonly string[], ttlMs: number): Extract<KeyWrite, { op: 'list' }> {
   let entries: Buffer[] | undefined;
   return {
