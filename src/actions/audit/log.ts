@@ -40,6 +40,11 @@ export interface AuditReadResult {
   skipped: number;
 }
 
+/** One line of the log: the same text as JSON.stringify({schemaVersion, ...line}), without copying the line. */
+export function auditLineText(line: Omit<AuditLine, 'schemaVersion'>): string {
+  return `{"schemaVersion":${AUDIT_SCHEMA_VERSION},${JSON.stringify(line).slice(1)}`;
+}
+
 export class AuditLog {
   constructor(readonly path: string) {}
 
@@ -47,11 +52,19 @@ export class AuditLog {
   async append(lines: readonly Omit<AuditLine, 'schemaVersion'>[]): Promise<void> {
     if (lines.length === 0) return;
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    // The same text as JSON.stringify({schemaVersion, ...line}), without a copy of every line.
-    const head = `{"schemaVersion":${AUDIT_SCHEMA_VERSION},`;
     let text = '';
-    for (const l of lines) text += head + JSON.stringify(l).slice(1) + '\n';
+    for (const l of lines) text += auditLineText(l) + '\n';
     await appendFile(this.path, text, { mode: 0o600, encoding: 'utf8' });
+  }
+
+  /**
+   * Appends lines already serialized as `append` would (FleetAuditText), in one write.
+   * Each is one JSON object without its newline.
+   */
+  async appendText(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await appendFile(this.path, lines.join('\n') + '\n', { mode: 0o600, encoding: 'utf8' });
   }
 
   /** Every entry, oldest first (intent and outcome merged). An absent file is an empty log. */

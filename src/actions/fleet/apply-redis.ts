@@ -13,8 +13,9 @@ import { connectionForKey } from '../../core/sessions/connection.js';
 import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
 import { sessionKeys } from '../../core/keys.js';
 import { randomFillSync } from 'node:crypto';
-import type { AuditLog } from '../audit/log.js';
-import type { Actor, AuditLine } from '../audit/record.js';
+import { auditLineText, type AuditLog } from '../audit/log.js';
+import { FleetAuditText } from './audit-text.js';
+import type { Actor } from '../audit/record.js';
 import type { ActionEnv, ActionName } from '../types.js';
 import { applyRepairBatch, type BatchApplyOutcome, type BatchRepairPlan, type BatchVerification, type SessionRepair } from './core-batch.js';
 import type { FleetJournal, JournalLine } from './journal.js';
@@ -167,8 +168,7 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
   const time = isoClock(env.now);
   const { actor, command } = ctx;
   const runId = ctx.journal.runId;
-  // Each line is built whole, in the order of the fields of AuditLine (no spread of a shared
-  // base): a fleet writes two lines per session, and their garbage was a tenth of its own.
+  const lines = new FleetAuditText(actor, command, runId);
   const keysOf = (p: Planned) => {
     const written: string[] = [];
     const deleted: string[] = [];
@@ -176,28 +176,28 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
     return { written, deleted };
   };
   const beforeApply = async (assigned: ReadonlyArray<{ plan: BatchRepairPlan; quarantineKey: string }>) => {
-    const audit: Omit<AuditLine, 'schemaVersion'>[] = [];
+    const audit: string[] = [];
     const journal: JournalLine[] = [];
     for (const { plan, quarantineKey } of assigned) {
       const p = plan as Planned;
       const action = p.repair.action as ActionName;
-      audit.push({ id: ids.get(p)!, actor, command, kind: 'fix', session: p.sessionId, action, runId, phase: 'intent', time: time(), keys: keysOf(p), preImage: { quarantineKey }, result: 'pending', details: { fingerprint: p.fingerprint } });
+      audit.push(lines.intent({ id: ids.get(p)!, session: p.sessionId, action, time: time(), keys: keysOf(p), quarantineKey, fingerprint: p.fingerprint }));
       journal.push({ t: 'intent', runId: ctx.journal.runId, auditId: ids.get(p)!, session: p.sessionId, action: p.repair.action as ActionName, quarantineKey });
     }
     // The audit log first: a journal intent always has its audit record.
-    await ctx.audit.append(audit);
+    await ctx.audit.appendText(audit);
     await ctx.journal.append(journal);
   };
 
   const applied: Array<{ plan: Planned; quarantineKey: string; verification: BatchVerification }> = [];
-  const outcomes: Omit<AuditLine, 'schemaVersion'>[] = [];
+  const outcomes: string[] = [];
   const done: JournalLine[] = [];
   /** Closes a change; `audited`: it has an intent record to close. */
   const finish = (p: { sessionId: string; repair: SessionRepair }, outcome: 'skipped' | 'refused' | 'failed', why: { code: string; message: string }, audited: boolean, counted = true) => {
     const action = p.repair.action as ActionName;
     if (audited) {
       const plan = p as BatchRepairPlan;
-      outcomes.push({ id: ids.get(plan)!, actor, command, kind: 'fix', session: p.sessionId, action, runId, phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why });
+      outcomes.push(auditLineText({ id: ids.get(plan)!, actor, command, kind: 'fix', session: p.sessionId, action, runId, phase: 'outcome', time: time(), keys: { written: [], deleted: [] }, preImage: {}, result: outcome === 'skipped' ? 'already-applied' : outcome === 'refused' ? 'refused' : 'failed', error: why }));
       done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: p.sessionId, action, outcome });
     }
     if (counted) tally.add(action, outcome, p.sessionId, why);
@@ -261,26 +261,25 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
   // Each repair was read back by its own script call, after its writes (see applyRepairBatch).
   for (const { plan, quarantineKey, verification: v } of applied) {
     const action = plan.repair.action as ActionName;
-    outcomes.push({
-      id: ids.get(plan)!,
-      actor,
-      command,
-      kind: 'fix',
-      session: plan.sessionId,
-      action,
-      runId,
-      phase: 'outcome',
-      time: time(),
-      keys: keysOf(plan),
-      preImage: { quarantineKey },
-      result: v.ok ? 'applied' : 'verify-failed',
-      after: { fingerprint: v.afterFingerprint },
-      details: { reason: plan.decision.reason, turnsBefore: plan.decision.turnsBefore, turnsAfter: plan.decision.kind === 'apply' ? plan.decision.turnsAfter : plan.decision.turnsBefore },
-    });
+    outcomes.push(
+      lines.written({
+        id: ids.get(plan)!,
+        session: plan.sessionId,
+        action,
+        time: time(),
+        keys: keysOf(plan),
+        quarantineKey,
+        result: v.ok ? 'applied' : 'verify-failed',
+        afterFingerprint: v.afterFingerprint,
+        reason: plan.decision.reason,
+        turnsBefore: plan.decision.turnsBefore,
+        turnsAfter: plan.decision.kind === 'apply' ? plan.decision.turnsAfter : plan.decision.turnsBefore,
+      }),
+    );
     done.push({ t: 'done', runId: ctx.journal.runId, auditId: ids.get(plan)!, session: plan.sessionId, action, outcome: v.ok ? 'applied' : 'failed' });
     tally.add(action, v.ok ? 'applied' : 'failed', plan.sessionId, v.ok ? undefined : { code: 'VERIFY_FAILED', message: `not as written: ${v.mismatched.join(', ')}` });
   }
-  await ctx.audit.append(outcomes);
+  await ctx.audit.appendText(outcomes);
   await ctx.journal.append(done);
 }
 

@@ -2,6 +2,9 @@
 export {
   planRepairBatch,
   planRecoveryBatch,
+  planRecoveryFromRead,
+  readRecoveryBatch,
+  type RecoveryRead,
   applyRepairBatch,
   verifyRepairBatch,
   rawSessionFromSnapshots,

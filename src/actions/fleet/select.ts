@@ -12,7 +12,7 @@ import { inspectSessionLocks } from '../../core/locking/index.js';
 import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
 import { chooseFallbackAgent, detectRoutingLoop, parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
 import { isValidSessionId, type SessionId } from '../../core/session-id.js';
-import { planRecoveryBatch, planRepairBatch, sessionKeys, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
+import { planRecoveryFromRead, planRepairBatch, readRecoveryBatch, sessionKeys, type BatchRepairPlan, type SessionRepair } from './core-batch.js';
 import { byConnection, itemOf, type RedisItem } from './apply-redis.js';
 import { COMPACTION_THRESHOLD_TURNS } from '../item-compaction.js';
 import { SAFE_ITEM_BYTES } from '../../core/size/index.js';
@@ -120,8 +120,8 @@ export function isRedisSelector(selector: FleetSelector): boolean {
 
 /**
  * The Redis scenarios' sessions, a chunk at a time (`redis.pipelineSize` sessions): SCAN, one
- * pipelined read, and each repair planned by the core on that read. Stops after `limit`
- * affected sessions.
+ * pipelined read, and each repair planned by the core on that read (scenario 1 reads the next
+ * chunk while it plans this one). Stops after `limit` affected sessions.
  */
 export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts: Pick<SelectOptions, 'limit' | 'signal'>): AsyncGenerator<RedisChunk> {
   const scenario = scenarioOf(selector);
@@ -135,54 +135,88 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
   const seen = new Set<string>();
   // Scenario 1 also looks at sessions with a backup and no turns list (restorable from it).
   const kinds: SessionKeyKind[] = scenario === 1 ? ['turns', 'backup'] : scenario === 2 ? ['routes'] : ['lock'];
-  for await (const ids of scanIds(redis, env, kinds, opts.signal)) {
-    for (let i = 0; i < ids.length && seen.size < limit; i += env.config.redis.pipelineSize) {
-      const chunk = ids.slice(i, i + env.config.redis.pipelineSize);
-      const out: RedisChunk = { examined: chunk.length, healthy: 0, plans: [], unplanned: [] };
-      const items: Array<{ sessionId: SessionId; action: ActionName; repair: SessionRepair; planOptions: PlanOptions }> = [];
-      if (scenario === 1 && batched) {
-        for (const [conn, part] of await byConnection(redis, env, chunk.map((sessionId) => ({ sessionId })))) {
-          const ids = part.map((p) => p.sessionId);
-          const { plans, healthy } = await planRecoveryBatch(conn, ids, { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) });
-          out.plans.push(...plans);
-          out.healthy += healthy;
-        }
-      } else if (scenario === 1) {
-        const store = await env.sessions();
-        for (const sessionId of chunk) {
-          const { classification } = await store.inspect(sessionId);
-          const action = only ?? classification.recommendedAction;
-          if (classification.recommendedAction === null || !action) out.healthy++;
-          else items.push({ sessionId, action, repair: { action } as SessionRepair, planOptions: {} });
-        }
-      } else if (scenario === 2) {
-        const loops = await loopsOf(redis, env, chunk);
-        out.healthy = chunk.length - loops.length;
-        for (const { sessionId, routes } of loops) {
-          const agent = chooseFallbackAgent(routes);
-          // Pin first: a crash between the two leaves the loop visible, so a rerun finishes it.
-          if (!only || only === 'pin-agent') items.push({ sessionId, action: 'pin-agent', repair: { action: 'pin-agent', agent }, planOptions: { agent } });
-          if (!only || only === 'clear-routing') items.push({ sessionId, action: 'clear-routing', repair: { action: 'clear-routing' }, planOptions: {} });
-        }
-      } else {
-        for (const lock of await inspectSessionLocks(redis, chunk, { layout: env.layout })) {
-          if (lock.status === 'absent') out.healthy++;
-          else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
-        }
-      }
-      if (!batched) out.unplanned = items.map(({ repair: _r, ...rest }) => rest);
-      else if (items.length) for (const [conn, part] of await byConnection(redis, env, items)) out.plans.push(...(await planRepairBatch(conn, part, batchOpts)));
-      // Whole sessions only: the repairs of the session that reaches the limit are all kept.
-      const keepIds = new Set<string>();
-      for (const id of [...out.plans.map((p) => p.sessionId), ...out.unplanned.map((u) => u.sessionId)]) {
-        if (seen.has(id) || keepIds.has(id) || seen.size + keepIds.size < limit) keepIds.add(id);
-      }
-      out.plans = out.plans.filter((p) => keepIds.has(p.sessionId));
-      out.unplanned = out.unplanned.filter((u) => keepIds.has(u.sessionId));
-      for (const id of keepIds) seen.add(id);
-      yield out;
+  const recoveryOpts = { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) };
+  /** Chunks of `pipelineSize` ids, as the scan finds them. */
+  async function* idChunks(): AsyncGenerator<SessionId[]> {
+    for await (const ids of scanIds(redis, env, kinds, opts.signal)) {
+      for (let i = 0; i < ids.length; i += env.config.redis.pipelineSize) yield ids.slice(i, i + env.config.redis.pipelineSize);
     }
-    if (seen.size >= limit) return;
+  }
+  /**
+   * Scenario 1, batched: a chunk's reads (per master) start as soon as its ids are known, so
+   * the next chunk is read while this one is classified and planned. The promise is awaited
+   * when the chunk is planned; its no-op catch only keeps a read of a chunk never planned
+   * (the limit was reached, the run stopped) from being an unhandled rejection.
+   */
+  const startReads = async (chunk: SessionId[]) => {
+    if (scenario !== 1 || !batched) return null;
+    const reads = [...(await byConnection(redis, env, chunk.map((sessionId) => ({ sessionId }))))].map(([conn, part]) => {
+      const read = readRecoveryBatch(conn, part.map((p) => p.sessionId), batchOpts);
+      read.catch(() => undefined);
+      return { conn, read };
+    });
+    return reads;
+  };
+  type Pending = { chunk: SessionId[]; reads: Awaited<ReturnType<typeof startReads>> };
+  /** Classifies and plans one chunk on its reads. */
+  const planChunk = async (current: Pending): Promise<RedisChunk> => {
+    const chunk = current.chunk;
+    const out: RedisChunk = { examined: chunk.length, healthy: 0, plans: [], unplanned: [] };
+    const items: Array<{ sessionId: SessionId; action: ActionName; repair: SessionRepair; planOptions: PlanOptions }> = [];
+    if (current.reads) {
+      for (const { conn, read } of current.reads) {
+        const { plans, healthy } = await planRecoveryFromRead(conn, await read, recoveryOpts);
+        out.plans.push(...plans);
+        out.healthy += healthy;
+      }
+    } else if (scenario === 1) {
+      const store = await env.sessions();
+      for (const sessionId of chunk) {
+        const { classification } = await store.inspect(sessionId);
+        const action = only ?? classification.recommendedAction;
+        if (classification.recommendedAction === null || !action) out.healthy++;
+        else items.push({ sessionId, action, repair: { action } as SessionRepair, planOptions: {} });
+      }
+    } else if (scenario === 2) {
+      const loops = await loopsOf(redis, env, chunk);
+      out.healthy = chunk.length - loops.length;
+      for (const { sessionId, routes } of loops) {
+        const agent = chooseFallbackAgent(routes);
+        // Pin first: a crash between the two leaves the loop visible, so a rerun finishes it.
+        if (!only || only === 'pin-agent') items.push({ sessionId, action: 'pin-agent', repair: { action: 'pin-agent', agent }, planOptions: { agent } });
+        if (!only || only === 'clear-routing') items.push({ sessionId, action: 'clear-routing', repair: { action: 'clear-routing' }, planOptions: {} });
+      }
+    } else {
+      for (const lock of await inspectSessionLocks(redis, chunk, { layout: env.layout })) {
+        if (lock.status === 'absent') out.healthy++;
+        else items.push({ sessionId: lock.sessionId, action: 'release-lock', repair: { action: 'release-lock', observedToken: lock.token, allowLive: false }, planOptions: {} });
+      }
+    }
+    if (!batched) out.unplanned = items.map(({ repair: _r, ...rest }) => rest);
+    else if (items.length) for (const [conn, part] of await byConnection(redis, env, items)) out.plans.push(...(await planRepairBatch(conn, part, batchOpts)));
+    // Whole sessions only: the repairs of the session that reaches the limit are all kept.
+    const keepIds = new Set<string>();
+    for (const id of [...out.plans.map((p) => p.sessionId), ...out.unplanned.map((u) => u.sessionId)]) {
+      if (seen.has(id) || keepIds.has(id) || seen.size + keepIds.size < limit) keepIds.add(id);
+    }
+    out.plans = out.plans.filter((p) => keepIds.has(p.sessionId));
+    out.unplanned = out.unplanned.filter((u) => keepIds.has(u.sessionId));
+    for (const id of keepIds) seen.add(id);
+    return out;
+  };
+  const chunks = idChunks();
+  try {
+    let pending: Pending | undefined;
+    for (;;) {
+      if (seen.size >= limit) return;
+      const next = await chunks.next();
+      const ahead = next.done ? undefined : { chunk: next.value, reads: await startReads(next.value) };
+      if (pending) yield await planChunk(pending);
+      if (!ahead) return;
+      pending = ahead;
+    }
+  } finally {
+    await chunks.return(undefined);
   }
 }
 

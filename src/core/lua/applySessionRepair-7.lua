@@ -184,27 +184,28 @@ for _ = 1, n do
     done[i] = true
     local seen = readKey(i)
     local t = seen[1]
-    local entry
+    if t ~= 'none' and t ~= 'string' and t ~= 'list' then return {'UNSUPPORTED', i} end
+    -- The record is assembled by one table.concat at the end: every string Lua makes is
+    -- hashed byte by byte (Redis hashes whole strings), so no piece is concatenated twice.
+    if #parts > 0 then parts[#parts + 1] = ',' end
+    parts[#parts + 1] = cjson.encode(KEYS[i])
     if t == 'none' then
-      entry = '{"type":"none","ttlMs":-2,"value":null}'
+      parts[#parts + 1] = ':{"type":"none","ttlMs":-2,"value":null}'
     else
-      local ttl = tostring(redis.call('PTTL', KEYS[i]))
-      local value
-      if t == 'string' then
-        value = cjson.encode(seen[2])
-      elseif t == 'list' then
-        -- A list is never empty, so cjson encodes the table as a JSON array of its entries.
-        value = cjson.encode(seen[2])
-      else
-        return {'UNSUPPORTED', i}
-      end
-      entry = '{"type":"' .. t .. '","ttlMs":' .. ttl .. ',"encoding":"utf8","value":' .. value .. '}'
+      parts[#parts + 1] = ':{"type":"' .. t .. '","ttlMs":' .. redis.call('PTTL', KEYS[i]) .. ',"encoding":"utf8","value":'
+      -- A list is never empty, so cjson encodes the table as a JSON array of its entries.
+      parts[#parts + 1] = cjson.encode(seen[2])
+      parts[#parts + 1] = '}'
     end
-    parts[#parts + 1] = cjson.encode(KEYS[i]) .. ':' .. entry
   end
   at = at + 4 + tonumber(ARGV[at + 3])
 end
-if head then record = string.sub(record, 1, -2) .. ',"keys":{' .. table.concat(parts, ',') .. '}}' end
+if head then
+  table.insert(parts, 1, ',"keys":{')
+  table.insert(parts, 1, string.sub(record, 1, -2))
+  parts[#parts + 1] = '}}'
+  record = table.concat(parts)
+end
 -- NX: a record already there (another repair this millisecond) is never overwritten.
 if not redis.call('SET', KEYS[1], record, 'PX', ARGV[3], 'NX') then return 'QKEY_TAKEN' end
 

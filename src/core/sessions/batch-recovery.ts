@@ -20,10 +20,29 @@ import { repairOperation, type SessionRepair } from './repair-operations.js';
  * Healthy and empty sessions are left out and counted.
  */
 export async function planRecoveryBatch(redis: Redis, ids: readonly SessionId[], opts: BatchRepairOptions & { only?: SessionRepair['action'] }): Promise<{ plans: BatchRepairPlan[]; healthy: number }> {
-  const keysOf = ids.map((id) => sessionKeys(opts.layout, id));
-  // No PTTLs: neither the classification's choice nor the repairs depend on them (the script
-  // reads them for the quarantine record), and they would be half the commands.
-  const read = await readKeys(redis, keysOf.flatMap((k) => [k.turns, k.backup]), { withTtl: false });
+  return planRecoveryFromRead(redis, await readRecoveryBatch(redis, ids, opts), opts);
+}
+
+/** What {@link readRecoveryBatch} read: the sessions' turns lists and backups. */
+export interface RecoveryRead {
+  ids: readonly SessionId[];
+  keys: SessionKeys[];
+  snapshots: Map<string, KeySnapshot | null>;
+}
+
+/**
+ * The read half of {@link planRecoveryBatch}, so a caller can have the next batch read while
+ * it plans this one. No PTTLs: neither the classification's choice nor the repairs depend on
+ * them (the script reads them for the quarantine record), and they would be half the commands.
+ */
+export async function readRecoveryBatch(redis: Redis, ids: readonly SessionId[], opts: Pick<BatchRepairOptions, 'layout'>): Promise<RecoveryRead> {
+  const keys = ids.map((id) => sessionKeys(opts.layout, id));
+  return { ids, keys, snapshots: await readKeys(redis, keys.flatMap((k) => [k.turns, k.backup]), { withTtl: false }) };
+}
+
+/** The planning half of {@link planRecoveryBatch}, on a read of {@link readRecoveryBatch}; `redis` reads again only for clean slates. */
+export async function planRecoveryFromRead(redis: Redis, batch: RecoveryRead, opts: BatchRepairOptions & { only?: SessionRepair['action'] }): Promise<{ plans: BatchRepairPlan[]; healthy: number }> {
+  const { ids, keys: keysOf, snapshots: read } = batch;
   const plans: BatchRepairPlan[] = [];
   const slate: SessionId[] = [];
   let healthy = 0;

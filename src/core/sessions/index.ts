@@ -40,5 +40,5 @@ export {
   type BatchRepairOptions,
   type BeforeApply,
 } from './batch-repair.js';
-export { planRecoveryBatch } from './batch-recovery.js';
+export { planRecoveryBatch, planRecoveryFromRead, readRecoveryBatch, type RecoveryRead } from './batch-recovery.js';
 export type { SessionWriteResult, SessionWriteAction, WriteOptions } from './types.js';
