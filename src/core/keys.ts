@@ -48,6 +48,26 @@ export function sessionScanPattern(layout: KeyLayout, kind: SessionKeyKind): str
   return `${layout.prefix}:session:*:${kind}`;
 }
 
+/**
+ * One SCAN pattern for keys of any of `kinds`: SCAN walks the whole keyspace once per pattern,
+ * so two kinds are found in one pass, not two. With several kinds the pattern may match more
+ * (its classes take any kind's letter at each place, e.g. `*:[tb][ua][rc][nk]*` for turns and
+ * backup): keep only keys whose {@link sessionKeyKind} is one of them.
+ */
+export function sessionScanPatternFor(layout: KeyLayout, kinds: readonly SessionKeyKind[]): string {
+  if (kinds.length === 1) return sessionScanPattern(layout, kinds[0]!);
+  const shortest = Math.min(...kinds.map((k) => k.length));
+  let classes = '';
+  for (let j = 0; j < shortest; j++) classes += `[${[...new Set(kinds.map((k) => k[j]))].join('')}]`;
+  return `${layout.prefix}:session:*:${classes}*`;
+}
+
+/** The kind of a session key (its suffix after the last colon), or null when it is not one. */
+export function sessionKeyKind(key: string): SessionKeyKind | null {
+  const kind = key.slice(key.lastIndexOf(':') + 1);
+  return (SESSION_KEY_KINDS as readonly string[]).includes(kind) ? (kind as SessionKeyKind) : null;
+}
+
 export function quarantineScanPattern(layout: KeyLayout, id: SessionId): string {
   return `${layout.prefix}:quarantine:${idPart(layout, id)}:*`;
 }

@@ -7,11 +7,11 @@
  */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionKeys, type KeyLayout } from '../../src/core/keys.js';
+import { SESSION_KEY_KINDS, sessionKeyKind, sessionKeys, sessionScanPatternFor, type KeyLayout } from '../../src/core/keys.js';
 import { loadLuaScript } from '../../src/core/lua-scripts.js';
 import { buildQuarantineRecord, parseQuarantineRecord, type QuarantineRecord } from '../../src/core/quarantine.js';
 import { parseSessionId } from '../../src/core/session-id.js';
-import { applyRepairBatch, planRepairBatch, readKeySnapshots, sessionFingerprint, verifyRepairBatch, type BatchRepairPlan } from '../../src/core/sessions/index.js';
+import { applyRepairBatch, planRecoveryBatch, planRepairBatch, readKeySnapshots, sessionFingerprint, verifyRepairBatch, type BatchRepairPlan } from '../../src/core/sessions/index.js';
 import { startRedis } from '../helpers/services.js';
 
 const layout: KeyLayout = { prefix: 'rec', hashTags: false };
@@ -114,7 +114,83 @@ describe('bad arguments', () => {
     const call = (writes: string[]) => client.eval(script.source, 7, qkey, keys.turns, keys.backup, keys.state, keys.routes, keys.pin, keys.lock, '{"schemaVersion":1}', 'head', '1000', '', '', '', '', '', '', ...writes);
     await expect(call(['2', 'del', '2', '0', '0', 'truncate', '2', '0', '0'])).rejects.toThrow(/unknown write op/);
     await expect(call(['1', 'del', '9', '0', '0'])).rejects.toThrow(/bad key index/);
+    // A list's entries come packed in one value ("<byte length>:<bytes>" each), canonical lengths only.
+    await expect(call(['1', 'list', '2', '0', '2', '1:a', '1:b'])).rejects.toThrow(/one packed value/);
+    for (const packed of ['3:ab', '1:a2', 'x:a', '01:a', '1.0:a', '-1:'])
+      await expect(call(['2', 'del', '3', '0', '0', 'list', '2', '0', '1', packed]), packed).rejects.toThrow(/malformed packed entries/);
     expect(await client.exists(qkey)).toBe(0);
     expect(await client.lrange(keys.turns, 0, -1)).toEqual(['x']);
+  });
+});
+
+describe('the fleet\'s planning read, without TTLs', () => {
+  it('a pre-image that is not UTF-8 gets its TTLs read before the record is built by the client', async () => {
+    const id = parseSessionId('nottl-bin');
+    const keys = sessionKeys(layout, id);
+    await client.del(keys.turns, keys.backup);
+    await client.rpush(keys.turns, turn(0, 'ワンピース'), turn(1, 'ok'), Buffer.from([0xff, 0xfe, 0x7b]));
+    await client.pexpire(keys.turns, 1_700_000);
+    await client.set(keys.backup, `[${turn(0, 'ワンピース')},${turn(1, 'ok')}]`, 'PX', 1_600_000);
+    const { plans } = await planRecoveryBatch(client, [id], opts);
+    const plan = plans[0] as Extract<BatchRepairPlan, { status: 'planned' }>;
+    expect(plan.repair.action).toBe('restore-backup');
+    // Planned without reading a TTL: nothing decided depends on one.
+    expect(plan.snapshots.get(keys.turns)?.ttlMs).toBe(-3);
+    const [result] = await applyRepairBatch(client, [plan], opts);
+    expect(result?.status).toBe('applied');
+    const stored = parseQuarantineRecord((await client.getBuffer((result as { quarantineKey: string }).quarantineKey))!);
+    // Built by the client (base64), with the TTLs it read just before.
+    expect(stored.keys[keys.turns]).toMatchObject({ type: 'list', encoding: 'base64' });
+    expect(stored.keys[keys.turns]!.ttlMs).toBeGreaterThan(1_000_000);
+    expect(stored.keys[keys.backup]!.ttlMs).toBeGreaterThan(1_000_000);
+    expect(stored.keys[keys.backup]!.ttlMs).toBeLessThanOrEqual(1_600_000);
+    expect(withoutTtls(stored)).toEqual(withoutTtls(clientRecord(plan, stored)));
+  });
+
+  it('the repair\'s own read-back is the session as it now is', async () => {
+    const id = parseSessionId('readback-own');
+    const keys = sessionKeys(layout, id);
+    await client.del(keys.turns, keys.backup);
+    await client.rpush(keys.turns, turn(0, 'a'), turn(1, 'ワ'), '{"trunc');
+    await client.set(keys.backup, `[${turn(0, 'a')},${turn(1, 'ワ')}]`, 'PX', 1_700_000);
+    const { plans } = await planRecoveryBatch(client, [id], opts);
+    const [result] = await applyRepairBatch(client, plans, opts);
+    expect(result?.status).toBe('applied');
+    const { verification } = result as Extract<typeof result, { status: 'applied' }> & object;
+    expect(verification.ok).toBe(true);
+    expect(verification.afterFingerprint).toBe(sessionFingerprint(await readKeySnapshots(client, [keys.turns, keys.backup], { chunkSize: 1000 }), [keys.turns, keys.backup]));
+    expect(await client.lrange(keys.turns, 0, -1)).toEqual([turn(0, 'a'), turn(1, 'ワ')]);
+  });
+});
+
+describe('one SCAN pass for several kinds of session key', () => {
+  it.each([
+    { hashTags: false },
+    { hashTags: true },
+  ])('finds exactly the turns and backup keys (hash tags: $hashTags)', async ({ hashTags }) => {
+    const scanLayout: KeyLayout = { prefix: `scan${hashTags ? 't' : 'p'}`, hashTags };
+    // Ids that look like kinds, or hold colons, must not confuse the filter.
+    const ids = ['a', 'turns', 'b:backup', 'tack', 'x:routes:1'].map(parseSessionId);
+    const expected: string[] = [];
+    for (const sid of ids) {
+      const keys = sessionKeys(scanLayout, sid);
+      for (const kind of SESSION_KEY_KINDS) {
+        await client.set(keys[kind], 'v');
+        if (kind === 'turns' || kind === 'backup') expected.push(keys[kind]);
+      }
+    }
+    const pattern = sessionScanPatternFor(scanLayout, ['turns', 'backup']);
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const kind = sessionKeyKind(key);
+        if (kind === 'turns' || kind === 'backup') found.push(key);
+      }
+    } while (cursor !== '0');
+    expect(found.sort()).toEqual(expected.sort());
+    expect(sessionScanPatternFor(scanLayout, ['lock'])).toBe(`${scanLayout.prefix}:session:*:lock`);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { Cluster, type Redis } from 'ioredis';
 import type { SessionKeyKind } from '../../core/keys.js';
-import { sessionIdFromKey, sessionScanPattern } from '../../core/keys.js';
+import { sessionIdFromKey, sessionKeyKind, sessionScanPatternFor } from '../../core/keys.js';
 import { inspectSessionLocks } from '../../core/locking/index.js';
 import { isClusterClient, type RedisClient } from '../../core/redis-types.js';
 import { chooseFallbackAgent, detectRoutingLoop, parseRouteDecision, type RouteDecision } from '../../core/routing/index.js';
@@ -54,18 +54,25 @@ function scenarioOf(selector: FleetSelector): number {
   return selector.kind === 'scenario' ? selector.scenario : actionFor(selector.action).scenario;
 }
 
-/** SCANs every master for `<prefix>:session:*:<kind>` (each kind given) and yields batches of new valid session ids. */
+/**
+ * SCANs every master, in one pass, for `<prefix>:session:*:<kind>` keys of the kinds given, and
+ * yields batches of new valid session ids (a second pass for a second kind would walk the
+ * whole keyspace again, after the last chunk, with nothing left to overlap it).
+ */
 async function* scanIds(client: RedisClient, env: ActionEnv, kinds: readonly SessionKeyKind[], signal?: AbortSignal): AsyncGenerator<SessionId[]> {
   const nodes: Redis[] = isClusterClient(client) ? (client as Cluster).nodes('master') : [client as Redis];
   const seen = new Set<string>();
-  for (const kind of kinds) for (const node of nodes) {
+  const pattern = sessionScanPatternFor(env.layout, kinds);
+  for (const node of nodes) {
     let cursor = '0';
     do {
       signal?.throwIfAborted();
-      const [next, keys] = await node.scan(cursor, 'MATCH', sessionScanPattern(env.layout, kind), 'COUNT', env.config.redis.scanCount);
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', env.config.redis.scanCount);
       cursor = next;
       const batch: SessionId[] = [];
       for (const key of keys) {
+        const kind = sessionKeyKind(key);
+        if (kind === null || !kinds.includes(kind)) continue;
         const id = sessionIdFromKey(env.layout, key);
         if (id !== null && isValidSessionId(id) && !seen.has(id)) {
           seen.add(id);
