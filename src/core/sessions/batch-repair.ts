@@ -15,8 +15,9 @@
  * without hash tags a session's keys live in different slots and the one-session path
  * (key by key) is the only safe one.
  */
-import type { Redis } from 'ioredis';
+import type { Pipeline, Redis } from 'ioredis';
 import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
+import { EncodedCommand } from '../encoded-command.js';
 import { loadLuaScript } from '../lua-scripts.js';
 import { buildQuarantineRecord, preImagesCopyableByScript, quarantineRecordHead } from '../quarantine.js';
 import { PTTL_MISSING, PTTL_NOT_READ, redisErrorCode } from '../redis-types.js';
@@ -324,11 +325,12 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
       await redis.script('LOAD', script.source);
       scriptLoadedOn.add(redis);
     }
-    const pipe = redis.pipeline();
+    const pipe = redis.pipeline() as unknown as Pipeline;
     for (const a of assigned) {
       const plan = a.plan as Extract<BatchRepairPlan, { status: 'planned' }>;
       const keys = sessionKeys(opts.layout, plan.sessionId);
-      pipe.evalsha(script.sha, 7, a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, scriptRecord(plan, a.at)));
+      // Encoded here, not by ioredis (see encoded-command.ts): KEYS in SCRIPT_KINDS order.
+      pipe.sendCommand(new EncodedCommand('evalsha', [script.sha, '7', a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, scriptRecord(plan, a.at))]));
     }
     const replies = ((await pipe.exec()) ?? []) as Reply[];
     const retry: typeof pending = [];
