@@ -37,7 +37,9 @@
                        keys were read back, as 'verify' reads them (the turns key and every
                        written key: fingerprint and PTTL; a key with only an 'expire' write:
                        its PTTL), so the client checks them against the content the core
-                       decided without a second call
+                       decided without a second call; a list that holds exactly the entries
+                       this call wrote has fp '=' (the client knows the fingerprint of the
+                       packed value it sent)
     {'CHANGED', i}     KEYS[i] no longer matches the plan: nothing was written
     {'UNSUPPORTED', i} KEYS[i] is of a type this script does not fingerprint: nothing written
     'QKEY_TAKEN'       KEYS[1] already exists (another repair this millisecond): nothing written
@@ -97,11 +99,12 @@ local function unpackEntries(packed)
   while pos <= size do
     local colon = string.find(packed, ':', pos, true)
     if not colon then return nil end
-    local digits = string.sub(packed, pos, colon - 1)
-    local len = tonumber(digits)
-    -- Canonical lengths only ("7", not "07" or "7.0"): the packed form must be exactly what
-    -- the fingerprint hashes, since the read-back hashes it in place of the list.
-    if not len or len < 0 or tostring(len) ~= digits or colon + len > size then return nil end
+    -- Canonical lengths only ("7", not "07", "7.0" or "+7"): the packed form must be exactly
+    -- what the fingerprint hashes, since the read-back hashes it in place of the list. (Checked
+    -- on the bytes: formatting the number back would cost a printf per entry.)
+    if colon == pos or string.find(packed, '[^0-9]', pos) < colon or (colon - pos > 1 and string.byte(packed, pos) == 48) then return nil end
+    local len = tonumber(string.sub(packed, pos, colon - 1))
+    if colon + len > size then return nil end
     entries[#entries + 1] = string.sub(packed, colon + 1, colon + len)
     pos = colon + len + 1
   end
@@ -111,8 +114,9 @@ end
 -- The read-back: per key KEYS[2..7], want[i] 'fp', 'ttl' or '' (see 'verify' above);
 -- appended to `out`. Keys are read afresh (a repair has just written them).
 -- `written[i]`, for a list just written from packed entries: {entries, packed}; a list read
--- back holding exactly those entries has the fingerprint of the packed form (the same bytes),
--- which saves hashing a copy of it. Entries compare cheaply: Lua interns its strings.
+-- back holding exactly those entries is reported as '=': its fingerprint is the packed
+-- value's, which the client computed when it sent it (no SHA-1 here). Entries compare
+-- cheaply: Lua interns its strings.
 local function sameEntries(seen, w)
   if not w or seen[1] ~= 'list' or #seen[2] ~= #w.entries then return false end
   for j = 1, #w.entries do
@@ -128,7 +132,7 @@ local function readBack(want, out, written)
     read[i] = nil
     if want[i] == 'fp' then
       local w = written and written[i]
-      if w and sameEntries(readKey(i), w) then fp = 'list:' .. redis.sha1hex(w.packed)
+      if w and sameEntries(readKey(i), w) then fp = '='
       else fp = fingerprint(i) or (readKey(i)[1] .. ':?') end
     end
     if want[i] == 'fp' or want[i] == 'ttl' then ttl = redis.call('PTTL', KEYS[i]) end

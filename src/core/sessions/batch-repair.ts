@@ -272,9 +272,17 @@ function packedList(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
 function packEntriesOf(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
   if (w.packed) return w.packed;
   if (w.text) {
-    let text = '';
-    for (const t of w.text) text += `${Buffer.byteLength(t, 'utf8')}:${t}`;
-    return Buffer.from(text, 'utf8');
+    // Written straight into one Buffer: no intermediate string of the whole list.
+    const lengths = w.text.map((t) => Buffer.byteLength(t, 'utf8'));
+    let size = 0;
+    for (const n of lengths) size += String(n).length + 1 + n;
+    const packed = Buffer.allocUnsafe(size);
+    let at = 0;
+    w.text.forEach((t, i) => {
+      at += packed.write(`${lengths[i]}:`, at, 'latin1');
+      at += packed.write(t, at, 'utf8');
+    });
+    return packed;
   }
   return packEntries(w.entries);
 }
@@ -420,6 +428,18 @@ function checkReadBack(p: BatchRepairPlan, row: ReadonlyArray<string | number>, 
   const at = (key: string) => offset + SCRIPT_KINDS.findIndex((k) => keys[k] === key) * 2;
   const fpOf = new Map<string, string>();
   const mismatched: string[] = [];
+  // '=' from the apply call: the list holds exactly the entries of the last list write to it,
+  // whose fingerprint is its packed value's.
+  const packedFpOf = new Map<string, string>();
+  for (const w of writes) {
+    const packedFp = listWriteFingerprints.get(w);
+    if (packedFp !== undefined) packedFpOf.set(w.key, packedFp);
+    else if (w.op !== 'expire') packedFpOf.delete(w.key);
+  }
+  const readFp = (key: string) => {
+    const value = String(row[at(key)]);
+    return value === '=' ? (packedFpOf.get(key) ?? value) : value;
+  };
   for (const w of writes) {
     const j = at(w.key);
     const ttl = Number(row[j + 1]);
@@ -433,12 +453,12 @@ function checkReadBack(p: BatchRepairPlan, row: ReadonlyArray<string | number>, 
     fpOf.set(w.key, fp);
     if (w.op === 'expire') {
       if (w.ttlMs > 0 && ttl <= 0) mismatched.push(w.key);
-    } else if (row[j] !== fp) mismatched.push(w.key);
+    } else if (readFp(w.key) !== fp) mismatched.push(w.key);
     else if ('ttlMs' in w && w.ttlMs > 0 && fp !== 'none' && ttl <= 0) mismatched.push(w.key);
   }
   const refreshed = new Set(writes.filter((w) => w.op === 'expire').map((w) => w.key));
   const undoKeys = [...new Set([keys.turns, ...writes.map((w) => w.key)])];
   // As read back (a refreshed key: its content as checked by the script): what an undo compares the session with.
-  const afterFingerprint = combineFingerprints(undoKeys.map((key) => [key, refreshed.has(key) ? (fpOf.get(key) ?? '') : String(row[at(key)])]));
+  const afterFingerprint = combineFingerprints(undoKeys.map((key) => [key, refreshed.has(key) ? (fpOf.get(key) ?? '') : readFp(key)]));
   return { ok: mismatched.length === 0, mismatched, afterFingerprint };
 }
