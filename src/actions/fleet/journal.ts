@@ -8,7 +8,8 @@
  * exactly when its quarantine record exists, since both are written in one transaction).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionName } from '../types.js';
 import { zeroCounts, type FleetOutcome, type FleetSelector, type OutcomeCounts } from './types.js';
@@ -56,7 +57,8 @@ export class FleetJournal {
 
   async append(lines: readonly JournalLine[]): Promise<void> {
     if (lines.length === 0) return;
-    await appendFile(this.path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { mode: 0o600 });
+    // Synchronous, as the audit log's appends (see AuditLog): an intent is on file before its change is sent.
+    appendFileSync(this.path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { mode: 0o600 });
   }
 }
 
