@@ -12,6 +12,7 @@ import type { ActionEnv, ActionName, PlanOptions } from '../types.js';
 import { FleetStopped, type RedisApplyContext, type RedisItem } from './apply-redis.js';
 import { planRecoveryBatch, planRepairBatch, type BatchRepairPlan } from './core-batch.js';
 import { FleetJournal, journalKey, type Resumed } from './journal.js';
+import { fleetChunkSize } from './chunk.js';
 import { RateLimiter } from './rate.js';
 import { reconcilePending, type Reconciled } from './reconcile.js';
 import { FleetTally } from './tally.js';
@@ -114,7 +115,7 @@ export class FleetExecution {
       rate: this.rate,
       tally: this.tally,
       inFlight: Math.max(1, Math.min(concurrency, 4)),
-      chunkSize: this.env.config.redis.pipelineSize,
+      chunkSize: fleetChunkSize(this.env),
       fallback: (p) => this.perSession({ sessionId: p.sessionId, action: p.repair.action as ActionName, planOptions: p.repair.action === 'pin-agent' ? { agent: p.repair.agent } : {} }),
       plan: (items, conn) => planItems(this.env, conn, this.req.selector, items),
       ...(this.req.signal ? { signal: this.req.signal } : {}),

@@ -20,6 +20,7 @@ import { DEFAULT_SEGMENTS, scanDynamoFleet } from '../../scan/dynamo-fleet.js';
 import { actionFor } from '../index.js';
 import type { ActionEnv, ActionName, ActionPlan, PlanOptions } from '../types.js';
 import type { FleetSelector } from './types.js';
+import { fleetChunkSize } from './chunk.js';
 
 export interface SessionWork {
   sessionId: SessionId;
@@ -57,18 +58,27 @@ function scenarioOf(selector: FleetSelector): number {
 /**
  * SCANs every master, in one pass, for `<prefix>:session:*:<kind>` keys of the kinds given, and
  * yields batches of new valid session ids (a second pass for a second kind would walk the
- * whole keyspace again, after the last chunk, with nothing left to overlap it).
+ * whole keyspace again, after the last chunk, with nothing left to overlap it). Each SCAN is
+ * sent before the previous one's keys are handed on.
  */
 async function* scanIds(client: RedisClient, env: ActionEnv, kinds: readonly SessionKeyKind[], signal?: AbortSignal): AsyncGenerator<SessionId[]> {
   const nodes: Redis[] = isClusterClient(client) ? (client as Cluster).nodes('master') : [client as Redis];
   const seen = new Set<string>();
   const pattern = sessionScanPatternFor(env.layout, kinds);
+  const scan = (node: Redis, cursor: string) => {
+    const reply = node.scan(cursor, 'MATCH', pattern, 'COUNT', env.config.redis.scanCount);
+    reply.catch(() => undefined); // awaited below; a scan never awaited (the run stopped) must not be an unhandled rejection
+    return reply;
+  };
   for (const node of nodes) {
-    let cursor = '0';
+    let ahead = scan(node, '0');
+    let cursor: string;
     do {
       signal?.throwIfAborted();
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', env.config.redis.scanCount);
+      const [next, keys] = await ahead;
       cursor = next;
+      // The next SCAN is on its way while these keys are sorted and their sessions planned.
+      if (cursor !== '0') ahead = scan(node, cursor);
       const batch: SessionId[] = [];
       for (const key of keys) {
         const kind = sessionKeyKind(key);
@@ -126,7 +136,7 @@ export function isRedisSelector(selector: FleetSelector): boolean {
 }
 
 /**
- * The Redis scenarios' sessions, a chunk at a time (`redis.pipelineSize` sessions): SCAN, one
+ * The Redis scenarios' sessions, a chunk at a time ({@link fleetChunkSize} sessions): SCAN, one
  * pipelined read, and each repair planned by the core on that read (scenario 1 reads the next
  * chunk while it plans this one). Stops after `limit` affected sessions.
  */
@@ -143,10 +153,11 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
   // Scenario 1 also looks at sessions with a backup and no turns list (restorable from it).
   const kinds: SessionKeyKind[] = scenario === 1 ? ['turns', 'backup'] : scenario === 2 ? ['routes'] : ['lock'];
   const recoveryOpts = { ...batchOpts, ...(only && RECOVERY.includes(only) ? { only: only as SessionRepair['action'] } : {}) };
-  /** Chunks of `pipelineSize` ids, as the scan finds them. */
+  /** Chunks of at most {@link fleetChunkSize} ids, as the scan finds them. */
   async function* idChunks(): AsyncGenerator<SessionId[]> {
+    const size = fleetChunkSize(env);
     for await (const ids of scanIds(redis, env, kinds, opts.signal)) {
-      for (let i = 0; i < ids.length; i += env.config.redis.pipelineSize) yield ids.slice(i, i + env.config.redis.pipelineSize);
+      for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size);
     }
   }
   /**
