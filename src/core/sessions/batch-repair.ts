@@ -2,14 +2,18 @@
  * Repairs of many sessions at the speed of pipelines (the fleet path of `fix`), with the same
  * decisions and the same quarantine records as the one-session path:
  *
- * 1. `planRepairBatch`: one pipeline reads every key the sessions' repairs depend on (TYPE,
- *    PTTL, LRANGE, GET per key); each repair's own operation (repair-operations.ts) decides
- *    on those snapshots, exactly as the executor would;
- * 2. `applyRepairBatch`: one pipeline of `applySessionRepair-7.lua` calls, one per repair:
- *    each re-checks the plan's fingerprints, writes the quarantine record and the repair,
- *    atomically (see the script's header for why a script and not a pipelined MULTI/EXEC);
- * 3. `verifyRepairBatch`: one pipeline reads the written keys back (their fingerprints and
- *    TTLs, computed by Redis) and compares them with what the repair meant to write.
+ * 1. `planRepairBatch` (and `planRecoveryBatch` for scenario 1, without PTTLs): one pipeline
+ *    reads every key the sessions' repairs depend on (LRANGE or GET per key, PTTL where a
+ *    decision needs it); each repair's own operation (repair-operations.ts) decides on those
+ *    snapshots, exactly as the executor would; a plan keeps its list writes packed
+ *    (`batchDecision`), not its parsed turns;
+ * 2. `applyRepairBatch`: one pipeline of `applySessionRepair-7.lua` calls, one per repair,
+ *    each encoded in one Buffer (encoded-command.ts): each re-checks the plan's fingerprints,
+ *    writes the quarantine record and the repair, atomically (see the script's header for why
+ *    a script and not a pipelined MULTI/EXEC), then reads the session back, and its reply is
+ *    compared with what the repair meant to write (`checkReadBack`);
+ * 3. `verifyRepairBatch`: the same read-back as a separate, read-only pipeline, for a caller
+ *    that checks written repairs later.
  *
  * A standalone Redis, or a cluster with hash tags when the caller groups sessions per node;
  * without hash tags a session's keys live in different slots and the one-session path
