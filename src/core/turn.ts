@@ -110,6 +110,7 @@ export function parseTurnValue(value: unknown): Turn | null {
  */
 export function checkTurnEntry(raw: Buffer | string): TurnEntryCheck {
   if (typeof raw !== 'string' && !isUtf8(raw)) return { ok: false, problem: 'not_utf8', detail: 'entry is not valid UTF-8' };
+  if (!mayEndJson(raw)) return invalidJson(raw);
   let value: unknown;
   // A corrupt entry's SyntaxError needs its message, not a stack: capturing one was most of
   // the cost of checking a truncated entry, and a fleet of corrupt sessions has one each.
@@ -125,6 +126,41 @@ export function checkTurnEntry(raw: Buffer | string): TurnEntryCheck {
   const turn = parseTurnValue(value);
   if (!turn) return { ok: false, problem: 'not_a_turn', detail: `JSON ${describeJsonValue(value)} is not a turn object` };
   return { ok: true, turn };
+}
+
+/**
+ * False when the text cannot be JSON: its last non-whitespace character ends no JSON value
+ * (a value ends with `}`, `]`, `"`, a digit, or the `e`/`l` of true, false, null). A truncated
+ * entry, the commonest corruption, usually fails here, before a parse that would build a
+ * SyntaxError only to be thrown away.
+ */
+function mayEndJson(raw: Buffer | string): boolean {
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const c = typeof raw === 'string' ? raw.charCodeAt(i) : raw[i]!;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7d || c === 0x5d || c === 0x22 || (c >= 0x30 && c <= 0x39) || c === 0x65 || c === 0x6c;
+  }
+  return false;
+}
+
+/** The verdict on text that is not JSON; the parser's message, when asked for, is the one JSON.parse gives. */
+function invalidJson(raw: Buffer | string): TurnEntryCheck {
+  let detail: string | undefined;
+  return {
+    ok: false,
+    problem: 'invalid_json',
+    get detail() {
+      if (detail === undefined) {
+        try {
+          JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+          detail = 'not JSON';
+        } catch (err) {
+          detail = err instanceof Error ? err.message : String(err);
+        }
+      }
+      return detail;
+    },
+  };
 }
 
 function describeJsonValue(value: unknown): string {

@@ -60,3 +60,28 @@ describe('isPlainTurn', () => {
     );
   });
 });
+
+describe('checkTurnEntry on text that is not JSON', () => {
+  it('says invalid_json exactly when JSON.parse throws, with its message, whether or not it parsed the text', () => {
+    const jsonish = fc.oneof(
+      fc.json().chain((text) => fc.nat({ max: text.length }).map((n) => text.slice(0, n))),
+      fc.json().map((text) => `${text}  \n`),
+      fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', ':', ',', 'e', 'l', '1', ' ', '\n', 'x', 'ワ'), maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(jsonish, (text) => {
+        let message: string | undefined;
+        try {
+          JSON.parse(text);
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        for (const raw of [text, Buffer.from(text, 'utf8')]) {
+          const check = checkTurnEntry(raw);
+          if (message !== undefined) expect(check).toEqual({ ok: false, problem: 'invalid_json', detail: message });
+          else expect(check.ok === false && check.problem === 'invalid_json').toBe(false);
+        }
+      }),
+    );
+  });
+});
