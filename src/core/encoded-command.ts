@@ -29,7 +29,7 @@ export function encodeCommand(name: string, args: readonly (string | Buffer)[]):
 }
 
 /** A command sent as {@link encodeCommand} encoded it; replies decoded as UTF-8 text, like ioredis' own. */
-export class EncodedCommand extends Command {
+export class EncodedRedisCall extends Command {
   private readonly wire: Buffer;
 
   constructor(name: string, args: readonly (string | Buffer)[]) {

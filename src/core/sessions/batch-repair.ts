@@ -21,7 +21,7 @@
  */
 import type { Pipeline, Redis } from 'ioredis';
 import { QUARANTINE_TTL_SECONDS, quarantineKey, sessionKeys, type KeyLayout, type SessionKeys } from '../keys.js';
-import { EncodedCommand } from '../encoded-command.js';
+import { EncodedRedisCall } from '../encoded-command.js';
 import { loadLuaScript } from '../lua-scripts.js';
 import { buildQuarantineRecord, preImagesCopyableByScript, quarantineRecordHead } from '../quarantine.js';
 import { PTTL_MISSING, PTTL_NOT_READ, redisErrorCode } from '../redis-types.js';
@@ -342,7 +342,7 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
       const plan = a.plan as Extract<BatchRepairPlan, { status: 'planned' }>;
       const keys = sessionKeys(opts.layout, plan.sessionId);
       // Encoded here, not by ioredis (see encoded-command.ts): KEYS in SCRIPT_KINDS order.
-      pipe.sendCommand(new EncodedCommand('evalsha', [script.sha, '7', a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, scriptRecord(plan, a.at))]));
+      pipe.sendCommand(new EncodedRedisCall('evalsha', [script.sha, '7', a.quarantineKey, ...SCRIPT_KINDS.map((k) => keys[k]), ...scriptArgs(keys, plan, scriptRecord(plan, a.at))]));
     }
     const replies = ((await pipe.exec()) ?? []) as Reply[];
     const retry: typeof pending = [];
