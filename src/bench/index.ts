@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: every benchmark module present in src/bench/, in one run, printed in one
  * table (each module's figures side by side with their ratios), on services the runner
- * starts itself (redis-server, a 3-master cluster, dynalite) and stops at the end.
+ * starts itself (redis-server, a 3-master cluster, dynalite) and stops at the end. With more
+ * than one module, each runs in a process of its own (this file with `--only <name> --json`).
  *
  *   node dist/bench/index.js [--only <name>] [--json]
  *
  * A module whose file does not exist (not written yet) is skipped with a note; one that
  * fails is reported and makes the run exit 1. Speed is measured here, never in tests.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchServices, type BenchServices } from './services.js';
@@ -78,6 +80,22 @@ async function runModule(m: BenchModule, services: BenchServices): Promise<Outco
   }
 }
 
+/** Runs one module as `index.js --only <name> --json` in a child process and reads its outcome. */
+async function runInChild(m: BenchModule): Promise<Outcome> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--only', m.name, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  try {
+    const [outcome] = JSON.parse(out) as Outcome[];
+    if (outcome) return outcome;
+  } catch {
+    // Reported below: the child's output was not the outcome.
+  }
+  return { module: m.name, rows: [], error: `the bench process exited ${code} without an outcome`, seconds: (performance.now() - t0) / 1000 };
+}
+
 async function main(argv: string[]): Promise<number> {
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
   const json = argv.includes('--json');
@@ -86,17 +104,24 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown bench ${JSON.stringify(only)}; known: ${MODULES.map((m) => m.name).join(', ')}\n`);
     return 2;
   }
-  const services = benchServices();
   const outcomes: Outcome[] = [];
-  try {
+  if (selected.length > 1) {
+    // Each module in a process of its own, as the CLI runs each command: a module measured
+    // after others inherited their heap (the fleet fix ran 10-20% slower after diagnose than
+    // alone, from the old generation's size, not from anything it did).
     for (const m of selected) {
       process.stderr.write(`bench ${m.name}...\n`);
-      const o = await runModule(m, services);
+      const o = await runInChild(m);
       process.stderr.write(`bench ${m.name}: ${o.skipped ? 'skipped' : o.error ? 'FAILED' : `${o.rows.length} rows`} in ${o.seconds.toFixed(1)} s\n`);
       outcomes.push(o);
     }
-  } finally {
-    await services.stop();
+  } else {
+    const services = benchServices();
+    try {
+      for (const m of selected) outcomes.push(await runModule(m, services));
+    } finally {
+      await services.stop();
+    }
   }
   process.stdout.write(json ? `${JSON.stringify(outcomes, null, 2)}\n` : `${renderTable(outcomes)}\n`);
   return outcomes.some((o) => o.error) ? 1 : 0;
