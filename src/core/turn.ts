@@ -128,6 +128,9 @@ export function checkTurnEntry(raw: Buffer | string): TurnEntryCheck {
   return { ok: true, turn };
 }
 
+/** JSON's whitespace: space, line feed, carriage return, tab. */
+export const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
 /**
  * False when the text cannot be JSON: its last non-whitespace character ends no JSON value
  * (a value ends with `}`, `]`, `"`, a digit, or the `e`/`l` of true, false, null). A truncated
@@ -137,7 +140,7 @@ export function checkTurnEntry(raw: Buffer | string): TurnEntryCheck {
 function mayEndJson(raw: Buffer | string): boolean {
   for (let i = raw.length - 1; i >= 0; i--) {
     const c = typeof raw === 'string' ? raw.charCodeAt(i) : raw[i]!;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (isJsonSpace(c)) continue;
     return c === 0x7d || c === 0x5d || c === 0x22 || (c >= 0x30 && c <= 0x39) || c === 0x65 || c === 0x6c;
   }
   return false;

@@ -3,7 +3,7 @@
  * fresh data (the same core planners the selection used), one pipeline of atomic script
  * calls applies it (quarantine record and repair together, each re-checking its plan's
  * fingerprints; a session that changed in between is planned again) and reads it back after
- * its writes. Only one chunk's data is held at a time. Intents go to the
+ * its writes. A chunk's data is held from its read to its read-back only. Intents go to the
  * audit log and the journal before a chunk is sent, outcomes after its read-back. A chunk
  * whose replies were lost with the connection is not guessed at: its intents stay pending
  * and the next run reconciles them.
@@ -182,7 +182,7 @@ async function applyChunkOn(ctx: RedisApplyContext, conn: Redis, chunk: readonly
       const p = plan as Planned;
       const action = p.repair.action as ActionName;
       audit.push(lines.intent({ id: ids.get(p)!, session: p.sessionId, action, time: time(), keys: keysOf(p), quarantineKey, fingerprint: p.fingerprint }));
-      journal.push({ t: 'intent', runId: ctx.journal.runId, auditId: ids.get(p)!, session: p.sessionId, action: p.repair.action as ActionName, quarantineKey });
+      journal.push({ t: 'intent', runId, auditId: ids.get(p)!, session: p.sessionId, action, quarantineKey });
     }
     // The audit log first: a journal intent always has its audit record.
     await ctx.audit.appendText(audit);

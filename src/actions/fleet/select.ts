@@ -168,12 +168,11 @@ export async function* redisChunks(env: ActionEnv, selector: FleetSelector, opts
    */
   const startReads = async (chunk: SessionId[]) => {
     if (scenario !== 1 || !batched) return null;
-    const reads = [...(await byConnection(redis, env, chunk.map((sessionId) => ({ sessionId }))))].map(([conn, part]) => {
+    return [...(await byConnection(redis, env, chunk.map((sessionId) => ({ sessionId }))))].map(([conn, part]) => {
       const read = readRecoveryBatch(conn, part.map((p) => p.sessionId), batchOpts);
       read.catch(() => undefined);
       return { conn, read };
     });
-    return reads;
   };
   type Pending = { chunk: SessionId[]; reads: Awaited<ReturnType<typeof startReads>> };
   /** Classifies and plans one chunk on its reads. */

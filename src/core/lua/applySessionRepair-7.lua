@@ -52,10 +52,9 @@
 -- What the precondition check read, by key index: {type, value} (value: string or entries).
 local read = {}
 
--- Each redis.call costs several microseconds (most of this script's time), so a key is read
--- with the one command of the type it is written with (turns and routes are lists, the
--- others strings): an empty LRANGE or a false GET is an absent key (a list is never empty),
--- and only a key of another type (an error reply) costs a TYPE.
+-- A key is read with the one command of the type it is written with (turns and routes are
+-- lists, the others strings): an empty LRANGE or a false GET is an absent key (a list is
+-- never empty), and only a key of another type (an error reply) costs a TYPE.
 local LISTS = {[2] = true, [5] = true}
 
 local function readKey(i)
@@ -100,8 +99,8 @@ local function unpackEntries(packed)
     local colon = string.find(packed, ':', pos, true)
     if not colon then return nil end
     -- Canonical lengths only ("7", not "07", "7.0" or "+7"): the packed form must be exactly
-    -- what the fingerprint hashes, since the read-back hashes it in place of the list. (Checked
-    -- on the bytes: formatting the number back would cost a printf per entry.)
+    -- what the fingerprint hashes, since the client's fingerprint of it stands for the list's
+    -- on read-back. (Checked on the bytes: formatting the number back costs a printf.)
     if colon == pos or string.find(packed, '[^0-9]', pos) < colon or (colon - pos > 1 and string.byte(packed, pos) == 48) then return nil end
     local len = tonumber(string.sub(packed, pos, colon - 1))
     if colon + len > size then return nil end
@@ -111,12 +110,8 @@ local function unpackEntries(packed)
   return entries
 end
 
--- The read-back: per key KEYS[2..7], want[i] 'fp', 'ttl' or '' (see 'verify' above);
--- appended to `out`. Keys are read afresh (a repair has just written them).
--- `written[i]`, for a list just written from packed entries: {entries, packed}; a list read
--- back holding exactly those entries is reported as '=': its fingerprint is the packed
--- value's, which the client computed when it sent it (no SHA-1 here). Entries compare
--- cheaply: Lua interns its strings.
+-- Whether a list read back holds exactly the entries `w` wrote ({entries, packed}). Entries
+-- compare cheaply: Lua interns its strings.
 local function sameEntries(seen, w)
   if not w or seen[1] ~= 'list' or #seen[2] ~= #w.entries then return false end
   for j = 1, #w.entries do
@@ -125,6 +120,11 @@ local function sameEntries(seen, w)
   return true
 end
 
+-- The read-back: per key KEYS[2..7], want[i] 'fp', 'ttl' or '' (see 'verify' above);
+-- appended to `out`. Keys are read afresh (a repair has just written them). `written[i]`,
+-- for a list just written from packed entries: a list read back holding exactly those
+-- entries is reported as '=': its fingerprint is the packed value's, which the client
+-- computed when it sent it (no SHA-1 here).
 local function readBack(want, out, written)
   for i = 2, 7 do
     local fp = ''
@@ -181,7 +181,7 @@ for _ = 1, n do
     if ARGV[at + 3] ~= '1' then return redis.error_reply('a list write takes one packed value') end
     lists[at] = unpackEntries(ARGV[at + 4])
     if not lists[at] then return redis.error_reply('malformed packed entries for key index ' .. i) end
-    if #lists[at] > 0 then written[i] = {entries = lists[at], packed = ARGV[at + 4]} else written[i] = nil end
+    if #lists[at] > 0 then written[i] = {entries = lists[at], packed = ARGV[at + 4]} end
   end
   -- The pre-image of each written key (once), in write order, from what was read above.
   if head and not done[i] then

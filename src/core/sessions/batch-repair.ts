@@ -137,9 +137,9 @@ export function batchDecision(decision: WriteDecision): WriteDecision {
     ...rest,
     writes: decision.writes.map((w) => {
       if (w.op !== 'list' || w.packed) return w;
-      const packed = packedListWrite(w.key, packEntriesOf(w), w.ttlMs);
-      packedList(packed);
-      return packed;
+      const write = packedListWrite(w.key, packedList(w), w.ttlMs);
+      listWriteFingerprints.set(write, listWriteFingerprints.get(w)!);
+      return write;
     }),
   };
 }
@@ -268,30 +268,10 @@ const listWriteFingerprints = new WeakMap<KeyWrite, string>();
  * copying Buffers.
  */
 function packedList(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
-  const packed = packEntriesOf(w);
+  const packed = w.packed ?? packEntries(w.text ?? w.entries);
   if (!listWriteFingerprints.has(w)) listWriteFingerprints.set(w, packed.length === 0 ? 'none' : `list:${sha1(packed)}`);
   return packed;
 }
-
-function packEntriesOf(w: Extract<KeyWrite, { op: 'list' }>): Buffer {
-  if (w.packed) return w.packed;
-  if (w.text) {
-    // Written straight into one Buffer: no intermediate string of the whole list.
-    const lengths = w.text.map((t) => Buffer.byteLength(t, 'utf8'));
-    let size = 0;
-    for (const n of lengths) size += String(n).length + 1 + n;
-    const packed = Buffer.allocUnsafe(size);
-    let at = 0;
-    w.text.forEach((t, i) => {
-      at += packed.write(`${lengths[i]}:`, at, 'latin1');
-      at += packed.write(t, at, 'utf8');
-    });
-    return packed;
-  }
-  return packEntries(w.entries);
-}
-
-
 
 /**
  * Connections the repair script was loaded on. Loaded once per connection, not per batch: a
@@ -318,7 +298,6 @@ export async function applyRepairBatch(redis: Redis, plans: readonly BatchRepair
   let pending = plans.map((p, i) => ({ plan: p, i })).filter(({ i }) => out[i] === undefined);
   await fillClientRecordTtls(redis, pending.map(({ plan }) => plan));
   const base = opts.now();
-
   for (let round = 0; pending.length > 0; round++) {
     if (round > 20) {
       for (const { i } of pending) out[i] = { status: 'error', error: new CoreError('PRECONDITION_FAILED', 'no free quarantine key after 20 rounds') };

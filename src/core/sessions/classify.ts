@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { PTTL_PERSISTENT, type RedisKeyType } from '../redis-types.js';
-import { checkTurnEntry, parseTurnValue, type Turn, type TurnEntryCheck, type TurnProblem } from '../turn.js';
+import { checkTurnEntry, isJsonSpace, parseTurnValue, type Turn, type TurnEntryCheck, type TurnProblem } from '../turn.js';
 import type { RawSession } from './raw-session.js';
 
 /** A session's health, as `inspect`, `diagnose` and `scan` report it. */
@@ -135,8 +135,6 @@ export function knownTurnsOf(type: RedisKeyType, value: Buffer | null): KnownTur
   if (elements.length !== verdict.turns.length) return null;
   return { elements, turns: verdict.turns };
 }
-
-const isJsonSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /**
  * The bytes of each top-level element of a JSON array, without the whitespace around them.

@@ -45,17 +45,19 @@ export function sha1(data: string | Buffer): string {
 
 /**
  * A list's entries as its fingerprint hashes them, and as the fleet's repair script takes a
- * list to write: `<byte length>:<entry bytes>` for every entry, concatenated.
+ * list to write: `<byte length>:<entry bytes>` for every entry, concatenated, into one Buffer.
+ * Entries given as text are written as UTF-8.
  */
-export function packEntries(entries: readonly Buffer[]): Buffer {
+export function packEntries(entries: readonly (Buffer | string)[]): Buffer {
+  const lengths = entries.map((e) => (typeof e === 'string' ? Buffer.byteLength(e, 'utf8') : e.length));
   let size = 0;
-  for (const e of entries) size += String(e.length).length + 1 + e.length;
+  for (const n of lengths) size += String(n).length + 1 + n;
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const e of entries) {
-    at += out.write(`${e.length}:`, at, 'latin1');
-    at += e.copy(out, at);
-  }
+  entries.forEach((e, i) => {
+    at += out.write(`${lengths[i]}:`, at, 'latin1');
+    at += typeof e === 'string' ? out.write(e, at, 'utf8') : e.copy(out, at);
+  });
   return out;
 }
 

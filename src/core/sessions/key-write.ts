@@ -22,10 +22,6 @@ export type KeyWrite =
 export const DEFAULT_PUSH_BATCH = 1000;
 
 /**
- * A list write of entries made from text: `entries` (the UTF-8 bytes) are made on first use
- * only, since the fleet path sends and fingerprints `text` and never needs them.
- */
-/**
  * A list write held as its packed entries (`<byte length>:<bytes>` concatenated): one Buffer
  * rather than a string or a Buffer per entry, which is how a batch plan keeps a write until
  * its chunk is applied. `entries` are views into it, made on first use.
@@ -57,6 +53,10 @@ export function unpackEntries(packed: Buffer): Buffer[] {
   return out;
 }
 
+/**
+ * A list write of entries made from text: `entries` (the UTF-8 bytes) are made on first use
+ * only, since the fleet path packs `text` and never needs them.
+ */
 export function textListWrite(key: string, text: readonly string[], ttlMs: number): Extract<KeyWrite, { op: 'list' }> {
   let entries: Buffer[] | undefined;
   return {
